@@ -50,17 +50,10 @@ public final class Schemas {
   // activities_rejected
   public static final String RAW = "raw";
   public static final String REASON = "reason";
-  public static final String ROW_NUMBER = "row_number";
-  public static final String REJECTED_AT_RUN = "ingest_run_id";
-
-  public static final StructType ACTIVITIES_REJECTED = struct(
-      field(SOURCE_FILE, StringType, false),
-      field(ROW_NUMBER, LongType, false),
-      field(RAW, StringType, true),
-      field(REASON, StringType, false),
-      field(EVENT_ID, StringType, true),
-      field(INGEST_RUN_ID, StringType, false),
-      field("landing_date", DateType, false));
+  public static final String RAW_SHA256 = "raw_sha256";
+  /** Numbers identical raw texts within one file, so the rejects key stays unique. */
+  public static final String OCCURRENCE = "occurrence";
+  public static final String LANDING_DATE = "landing_date";
 
   // leads
   public static final String FIRST_NAME = "first_name";

@@ -44,8 +44,11 @@ public record AppSettings(
   /** An input location and its format (jsonl, csv or parquet). */
   public record Input(String path, String format) {}
 
-  /** Loads {@code reference.conf} under an optional overlay file. */
-  public static AppSettings load(Optional<File> overlay) {
+  /**
+   * Loads {@code reference.conf} under an optional overlay file, under {@code overrides}
+   * (full keys such as {@code leadscore.warehouse}, from the command line).
+   */
+  public static AppSettings load(Optional<File> overlay, Map<String, String> overrides) {
     Config base = ConfigFactory.defaultReference();
     String source = "reference.conf";
     Config config = base;
@@ -63,6 +66,7 @@ public record AppSettings(
             + ModelLoader.oneLine(e.getMessage()), e);
       }
     }
+    config = ConfigFactory.parseMap(overrides, "command line").withFallback(config);
     try {
       config = config.resolve();
     } catch (com.typesafe.config.ConfigException e) {

@@ -204,8 +204,17 @@ final class ConfigNode {
   }
 
   ConfigException fail(String key, ConfigOrigin origin, String message) {
+    return new ConfigException(locate(key, origin) + ": " + message);
+  }
+
+  /** "file:line: full.key (rule name)": where a later check can point its error. */
+  String locate(String key) {
+    return locate(key, origin(key));
+  }
+
+  private String locate(String key, ConfigOrigin origin) {
     String rule = label == null ? "" : " (rule " + label + ")";
-    return new ConfigException(where(origin) + join(key) + rule + ": " + message);
+    return where(origin) + join(key) + rule;
   }
 
   private ConfigValue require(String key) {

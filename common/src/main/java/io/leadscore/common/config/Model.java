@@ -50,7 +50,8 @@ public record Model(
       Optional<Integer> maxPerDay,
       double halfLifeDays,
       boolean decay,
-      Optional<Double> cap) {}
+      Optional<Double> cap,
+      String whenLocation) {}
 
   public record Inactivity(int days, double points) {}
 
@@ -79,7 +80,8 @@ public record Model(
       Optional<FitOperator> operator,
       List<String> values,
       Optional<String> when,
-      double points) {}
+      double points,
+      String whenLocation) {}
 
   public record Grades(double a, double b, double c) {}
 

@@ -46,6 +46,7 @@ public final class ModelLoader {
   private static final Set<String> FIT_KEYS = Set.of("max", "rules", "grades");
   private static final Set<String> GRADES = Set.of("A", "B", "C", "D");
   private static final List<String> BANDS = List.of("hot", "warm", "cold");
+  private static final Pattern RULE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
 
   private final Set<String> activityTypes;
   private final Set<String> leadFields;
@@ -102,6 +103,10 @@ public final class ModelLoader {
     ruleNodes.addAll(model.child("fit").objectList("rules"));
     for (ConfigNode node : ruleNodes) {
       String ruleName = node.string("name");
+      if (!RULE_NAME.matcher(ruleName).matches()) {
+        throw node.withLabel(ruleName).fail("name", "rule names use letters, digits, '-', '_'"
+            + " and '.', starting with a letter or digit; was '" + ruleName + "'");
+      }
       if (!names.add(ruleName)) {
         throw node.withLabel(ruleName).fail("name", "duplicate rule name '" + ruleName
             + "': names identify contributions and must be unique across engagement and fit"
@@ -161,7 +166,7 @@ public final class ModelLoader {
     double points = node.number("points");
     return new EngagementRule(name, types, node.optString("url-contains"), urlMatches,
         node.has("campaign-in") ? List.copyOf(node.strings("campaign-in")) : List.of(),
-        node.optString("when"), points, maxPerDay, halfLife, decay, cap);
+        node.optString("when"), points, maxPerDay, halfLife, decay, cap, node.locate("when"));
   }
 
   private Fit fit(ConfigNode node, Map<String, List<String>> lists) {
@@ -202,7 +207,7 @@ public final class ModelLoader {
         throw node.fail("when", "a rule with 'when' takes no 'field' or operator");
       }
       return new FitRule(name, Optional.empty(), Optional.empty(), List.of(),
-          Optional.of(node.string("when")), points);
+          Optional.of(node.string("when")), points, node.locate("when"));
     }
     if (!node.has("field")) {
       throw node.fail("field", "missing required key 'field' (or give a 'when' expression)");
@@ -243,7 +248,7 @@ public final class ModelLoader {
       case IS_NULL, IS_NOT_NULL -> List.of(String.valueOf(node.bool(op.key)));
     };
     return new FitRule(name, Optional.of(field), Optional.of(op), List.copyOf(values),
-        Optional.empty(), points);
+        Optional.empty(), points, node.locate("field"));
   }
 
   private void checkField(ConfigNode node, String field) {

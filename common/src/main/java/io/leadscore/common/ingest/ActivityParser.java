@@ -1,0 +1,125 @@
+package io.leadscore.common.ingest;
+
+import static io.leadscore.common.Schemas.*;
+import static org.apache.spark.sql.functions.*;
+
+import io.leadscore.common.Text;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.expressions.Window;
+import org.apache.spark.sql.types.DataTypes;
+
+/**
+ * Turns raw activity records into typed rows with a reject reason (SPEC §2, §8.1–8.3).
+ *
+ * <p>Input records have the columns of {@link RawRecords}: {@code source_file},
+ * {@code landing_date}, {@code seq} (read order), {@code raw} (the text as read),
+ * {@code fields} (a map of the top-level fields, null when the text is not a JSON object) and
+ * {@code parse_error}.
+ */
+public final class ActivityParser {
+  private ActivityParser() {}
+
+  public static final String INVALID_JSON = "invalid_json";
+  public static final String NOT_AN_OBJECT = "not_an_object";
+  public static final String MISSING_EVENT_ID = "missing_event_id";
+  public static final String BAD_OCCURRED_AT = "bad_occurred_at";
+  public static final String MISSING_ACTIVITY_TYPE = "missing_activity_type";
+  public static final String NO_IDENTITY = "no_identity";
+
+  /** Reject reasons in the order of SPEC §8.2: the first that applies is the row's reason. */
+  public static final List<String> REASONS = List.of(INVALID_JSON, NOT_AN_OBJECT,
+      MISSING_EVENT_ID, BAD_OCCURRED_AT, MISSING_ACTIVITY_TYPE, NO_IDENTITY);
+
+  /** Typed activity columns plus {@code reason} (null when accepted) and the record columns. */
+  public static Dataset<Row> parse(ZoneId defaultZone, Dataset<Row> records) {
+    Column fields = col(RawRecords.FIELDS);
+    Column eventId = Text.clean(fields.getItem(EVENT_ID));
+    Column occurredText = fields.getItem(OCCURRED_AT);
+    Column occurredAt = Timestamps.parse(occurredText, defaultZone);
+    Column activityType = lower(Text.clean(fields.getItem(ACTIVITY_TYPE)));
+    Column leadId = Text.clean(fields.getItem(LEAD_ID));
+    Column email = Text.clean(fields.getItem(EMAIL));
+    Column accountId = Text.clean(fields.getItem(ACCOUNT_ID));
+
+    Column reason = when(col(RawRecords.PARSE_ERROR).isNotNull(), col(RawRecords.PARSE_ERROR))
+        .when(eventId.isNull(), lit(MISSING_EVENT_ID))
+        .when(occurredAt.isNull(), lit(BAD_OCCURRED_AT))
+        .when(activityType.isNull(), lit(MISSING_ACTIVITY_TYPE))
+        .when(leadId.isNull().and(email.isNull()).and(accountId.isNull()), lit(NO_IDENTITY));
+
+    List<Column> known = new ArrayList<>();
+    for (String name : ACTIVITY_INPUT_FIELDS) {
+      known.add(lit(name));
+    }
+    Column extras = map_filter(fields, (k, v) -> not(k.isin(known.toArray())));
+    Column properties = from_json(fields.getItem(PROPERTIES),
+        DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
+
+    return records.select(
+        eventId.as(EVENT_ID),
+        occurredAt.as(OCCURRED_AT),
+        to_date(occurredAt).as(EVENT_DATE),
+        activityType.as(ACTIVITY_TYPE),
+        leadId.as(LEAD_ID),
+        email.as(EMAIL),
+        accountId.as(ACCOUNT_ID),
+        Text.clean(fields.getItem(URL)).as(URL),
+        Text.clean(fields.getItem(CAMPAIGN_ID)).as(CAMPAIGN_ID),
+        properties.as(PROPERTIES),
+        when(size(extras).gt(0), extras).as(EXTRAS),
+        col(SOURCE_FILE),
+        col(LANDING_DATE),
+        col(RawRecords.SEQ),
+        col(RAW),
+        reason.as(REASON));
+  }
+
+  /**
+   * Keeps the first copy of each event_id among accepted rows: earlier landing date, then
+   * earlier file, then earlier row (SPEC §8.2). Rejected rows never claim an event_id.
+   */
+  public static Dataset<Row> firstPerEventId(Dataset<Row> accepted) {
+    return accepted
+        .withColumn("_copy", row_number().over(Window.partitionBy(EVENT_ID)
+            .orderBy(col(LANDING_DATE), col(SOURCE_FILE), col(RawRecords.SEQ))))
+        .where(col("_copy").equalTo(1))
+        .drop("_copy");
+  }
+
+  /**
+   * The stored form of accepted rows: lead_id resolved by email where only an email was given
+   * (trimmed, case-insensitive; the smallest lead_id wins if leads share an email).
+   */
+  public static Dataset<Row> toStored(String runId, Dataset<Row> leads, Dataset<Row> accepted) {
+    Dataset<Row> byEmail = leads
+        .where(col(EMAIL).isNotNull())
+        .groupBy(Text.normalized(col(EMAIL)).as("_email"))
+        .agg(min(LEAD_ID).as("_email_lead"));
+    Dataset<Row> joined = accepted.join(byEmail,
+        col(LEAD_ID).isNull().and(lower(col(EMAIL)).equalTo(col("_email"))), "left");
+    return joined.select(
+        col(EVENT_ID), col(OCCURRED_AT), col(EVENT_DATE), col(ACTIVITY_TYPE),
+        coalesce(col(LEAD_ID), col("_email_lead")).as(LEAD_ID),
+        col(EMAIL), col(ACCOUNT_ID), col(URL), col(CAMPAIGN_ID), col(PROPERTIES), col(EXTRAS),
+        col(SOURCE_FILE), lit(runId).as(INGEST_RUN_ID));
+  }
+
+  /** The rejects table rows: raw text, reason, source file, run id and a stable row key. */
+  public static Dataset<Row> toRejected(String runId, Dataset<Row> rejected) {
+    Column hash = sha2(coalesce(col(RAW), lit("")), 256);
+    return rejected
+        .withColumn(RAW_SHA256, hash)
+        // Identical bad lines in one file are indistinguishable; numbering them keeps each one
+        // while a rerun maps every line onto the row it wrote before.
+        .withColumn(OCCURRENCE, row_number().over(
+            Window.partitionBy(col(SOURCE_FILE), col(RAW_SHA256)).orderBy(col(RawRecords.SEQ))))
+        .select(col(SOURCE_FILE), col(RAW_SHA256), col(OCCURRENCE).cast("long").as(OCCURRENCE),
+            col(RAW), col(REASON), col(EVENT_ID), lit(runId).as(INGEST_RUN_ID),
+            col(LANDING_DATE));
+  }
+}

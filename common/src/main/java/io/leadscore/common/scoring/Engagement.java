@@ -1,0 +1,94 @@
+package io.leadscore.common.scoring;
+
+import static io.leadscore.common.Schemas.*;
+import static org.apache.spark.sql.functions.*;
+
+import io.leadscore.common.config.Model;
+import io.leadscore.common.config.Model.EngagementRule;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+
+/**
+ * Decayed engagement per subject from daily counts (SPEC §4):
+ *
+ * <pre>
+ *   n'(l,r,d) = min(n, max-per-day)
+ *   decay(age) = 0.5 ^ (age / H_r)      age = D - d in whole days, H_r in days; 1 if decay = false
+ *   c(l,r)    = sum over d with 0 <= age < lookback of n' * p_r * decay(age),
+ *               clamped in magnitude to cap
+ * </pre>
+ *
+ * Output per subject: {@code engagement_raw} (sum of c over rules, unrounded) and
+ * {@code engagement_contributions} (rule to c rounded to 2 decimals, zeros left out).
+ */
+public final class Engagement {
+  private Engagement() {}
+
+  public static final String RAW = "engagement_raw";
+  public static final String CONTRIBUTIONS = "engagement_contributions";
+  public static final String LAST_ACTIVITY = "last_activity_date";
+
+  private static final StructType RULES = new StructType()
+      .add("rule", DataTypes.StringType)
+      .add("points", DataTypes.DoubleType)
+      .add("max_per_day", DataTypes.LongType)
+      .add("half_life_days", DataTypes.DoubleType)
+      .add("decay", DataTypes.BooleanType)
+      .add("cap", DataTypes.DoubleType);
+
+  /** Engagement of one kind of subject ({@code lead} or {@code account}) as of {@code asOf}. */
+  public static Dataset<Row> score(Model model, LocalDate asOf, String subjectKind,
+      Dataset<Row> daily) {
+    Column age = datediff(lit(asOf.toString()).cast("date"), col(EVENT_DATE));
+    Column perDay = least(col(DailyCounts.N), coalesce(col("max_per_day"), col(DailyCounts.N)));
+    Column decay = when(col("decay"), pow(lit(0.5), age.divide(col("half_life_days"))))
+        .otherwise(lit(1.0));
+    Column capped = when(col("cap").isNotNull().and(abs(col("c")).gt(col("cap"))),
+        signum(col("c")).multiply(col("cap"))).otherwise(col("c"));
+    Dataset<Row> perRule = daily
+        .where(col(DailyCounts.SUBJECT_KIND).equalTo(subjectKind)
+            .and(col(DailyCounts.RULE).notEqual(DailyCounts.ANY))
+            .and(age.geq(0)).and(age.lt(model.engagement().lookbackDays())))
+        .join(broadcast(rules(daily.sparkSession(), model)), DailyCounts.RULE)
+        .withColumn("w", perDay.multiply(col("points")).multiply(decay))
+        .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
+        .agg(sum("w").as("c"), first("cap").as("cap"))
+        .withColumn("c", capped);
+    Column rounded = round(col("c"), 2);
+    return perRule
+        .groupBy(DailyCounts.SUBJECT_ID)
+        .agg(sum("c").as(RAW),
+            map_from_entries(filter(
+                collect_list(struct(col(DailyCounts.RULE).as("key"), rounded.as("value"))),
+                e -> e.getField("value").notEqual(0.0))).as(CONTRIBUTIONS));
+  }
+
+  /** The latest day with any activity on or before {@code asOf}, per subject. */
+  public static Dataset<Row> lastActivity(LocalDate asOf, String subjectKind,
+      Dataset<Row> daily) {
+    return daily
+        .where(col(DailyCounts.SUBJECT_KIND).equalTo(subjectKind)
+            .and(col(DailyCounts.RULE).equalTo(DailyCounts.ANY))
+            .and(col(EVENT_DATE).leq(lit(asOf.toString()).cast("date"))))
+        .groupBy(DailyCounts.SUBJECT_ID)
+        .agg(max(EVENT_DATE).as(LAST_ACTIVITY));
+  }
+
+  private static Dataset<Row> rules(SparkSession spark, Model model) {
+    List<Row> rows = new ArrayList<>();
+    for (EngagementRule r : model.engagement().rules()) {
+      rows.add(RowFactory.create(r.name(), r.points(),
+          r.maxPerDay().map(Integer::longValue).orElse(null), r.halfLifeDays(), r.decay(),
+          r.cap().orElse(null)));
+    }
+    return spark.createDataFrame(rows, RULES);
+  }
+}

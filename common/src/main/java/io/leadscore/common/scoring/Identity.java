@@ -1,0 +1,57 @@
+package io.leadscore.common.scoring;
+
+import static io.leadscore.common.Schemas.*;
+import static org.apache.spark.sql.functions.*;
+
+import io.leadscore.common.Text;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/** Who an activity or a lead belongs to (SPEC §2, §8.3). */
+public final class Identity {
+  private Identity() {}
+
+  /** Column naming the resolved lead of an activity. */
+  public static final String RESOLVED_LEAD = "resolved_lead_id";
+  /** Column naming the account of an account-level activity (no lead resolved). */
+  public static final String RESOLVED_ACCOUNT = "resolved_account_id";
+
+  /**
+   * Resolves activities to leads: a present lead_id decides even when no such lead exists;
+   * only without one is the email matched (trimmed, case-insensitive) to leads.email. A row
+   * is account-level when no lead is resolved and account_id is present.
+   */
+  public static Dataset<Row> resolveActivities(Dataset<Row> leads, Dataset<Row> activities) {
+    Dataset<Row> byEmail = leads.where(col(EMAIL).isNotNull())
+        .groupBy(Text.normalized(col(EMAIL)).as("_email"))
+        .agg(min(LEAD_ID).as("_email_lead"));
+    Column lead = coalesce(col(LEAD_ID), col("_email_lead"));
+    return activities
+        .join(byEmail, col(LEAD_ID).isNull().and(Text.normalized(col(EMAIL)).equalTo(col("_email"))),
+            "left")
+        .withColumn(RESOLVED_LEAD, lead)
+        .withColumn(RESOLVED_ACCOUNT, when(lead.isNull(), col(ACCOUNT_ID)))
+        .drop("_email", "_email_lead");
+  }
+
+  /**
+   * Adds {@code resolved_account_id} to leads: the CRM account_id when present, otherwise the
+   * account whose domain equals the email's domain, unless that domain is free mail. When
+   * several accounts share a domain the smallest account_id wins, so the result is stable.
+   */
+  public static Dataset<Row> resolveLeadAccounts(List<String> freeMailDomains,
+      Dataset<Row> leads, Dataset<Row> accounts) {
+    Dataset<Row> byDomain = accounts.where(col(DOMAIN).isNotNull())
+        .groupBy(Text.normalized(col(DOMAIN)).as("_domain"))
+        .agg(min(ACCOUNT_ID).as("_domain_account"));
+    Column domain = Text.emailDomain(col(EMAIL));
+    Column matchable = col(ACCOUNT_ID).isNull().and(domain.isNotNull())
+        .and(not(domain.isin(freeMailDomains.toArray())));
+    return leads
+        .join(broadcast(byDomain), matchable.and(domain.equalTo(col("_domain"))), "left")
+        .withColumn(RESOLVED_ACCOUNT, coalesce(col(ACCOUNT_ID), col("_domain_account")))
+        .drop("_domain", "_domain_account");
+  }
+}

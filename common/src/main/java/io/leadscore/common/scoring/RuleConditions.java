@@ -1,0 +1,77 @@
+package io.leadscore.common.scoring;
+
+import static io.leadscore.common.Schemas.*;
+import static org.apache.spark.sql.functions.*;
+
+import io.leadscore.common.Text;
+import io.leadscore.common.config.Model;
+import io.leadscore.common.config.Model.EngagementRule;
+import io.leadscore.common.config.Model.FitRule;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.spark.sql.Column;
+
+/**
+ * Rule conditions as Spark columns (SPEC §3, §8.4–8.5). Every condition is a non-null
+ * boolean: a null field or a null {@code when} result is "no match", never an error.
+ */
+public final class RuleConditions {
+  private RuleConditions() {}
+
+  /** Whether an activity row (columns of the activities table) matches an engagement rule. */
+  public static Column engagement(EngagementRule rule) {
+    List<Column> all = new ArrayList<>();
+    if (!rule.types().isEmpty()) {
+      all.add(Text.normalized(col(ACTIVITY_TYPE)).isin(rule.types().toArray()));
+    }
+    rule.urlContains().ifPresent(v ->
+        all.add(Text.normalized(col(URL)).contains(v.trim().toLowerCase(Locale.ROOT))));
+    rule.urlMatches().ifPresent(regex -> all.add(col(URL).rlike(regex)));
+    if (!rule.campaignIn().isEmpty()) {
+      all.add(Text.normalized(col(CAMPAIGN_ID)).isin(lowered(rule.campaignIn())));
+    }
+    rule.when().ifPresent(sql -> all.add(expr(sql)));
+    return allOf(all);
+  }
+
+  /**
+   * Whether a lead matches a fit rule. Evaluated over a row with struct columns {@code lead}
+   * (lead columns plus email_domain) and {@code account} (the resolved account's columns).
+   */
+  public static Column fit(FitRule rule, Model model) {
+    if (rule.when().isPresent()) {
+      return coalesce(expr(rule.when().get()), lit(false));
+    }
+    Column field = col(rule.field().orElseThrow());
+    Column text = Text.normalized(field.cast("string"));
+    Column number = Text.clean(field.cast("string")).cast("double");
+    List<String> v = rule.values();
+    Column match = switch (rule.operator().orElseThrow()) {
+      case EQUALS -> text.equalTo(v.get(0).trim().toLowerCase(Locale.ROOT));
+      case IN -> text.isin(lowered(v));
+      case IN_LIST -> text.isin(lowered(model.lists().get(v.get(0))));
+      case NOT_IN -> text.isNotNull().and(not(text.isin(lowered(v))));
+      case CONTAINS -> text.contains(v.get(0).trim().toLowerCase(Locale.ROOT));
+      case MATCHES -> field.cast("string").rlike(v.get(0));
+      case BETWEEN -> number.between(Double.parseDouble(v.get(0)), Double.parseDouble(v.get(1)));
+      case GTE -> number.geq(Double.parseDouble(v.get(0)));
+      case LTE -> number.leq(Double.parseDouble(v.get(0)));
+      case IS_NULL -> Boolean.parseBoolean(v.get(0)) ? field.isNull() : field.isNotNull();
+      case IS_NOT_NULL -> Boolean.parseBoolean(v.get(0)) ? field.isNotNull() : field.isNull();
+    };
+    return coalesce(match, lit(false));
+  }
+
+  private static Column allOf(List<Column> conditions) {
+    Column all = lit(true);
+    for (Column c : conditions) {
+      all = all.and(c);
+    }
+    return coalesce(all, lit(false));
+  }
+
+  private static Object[] lowered(List<String> values) {
+    return values.stream().map(s -> s.trim().toLowerCase(Locale.ROOT)).toArray();
+  }
+}

@@ -1,0 +1,127 @@
+package io.leadscore.common.storage;
+
+import io.delta.tables.DeltaTable;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SaveMode;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.StructField;
+
+/**
+ * The Delta tables under the warehouse path. Every write is one atomic Delta commit chosen so
+ * a retried or re-run task leaves the table as one run would: MERGE on the key for current
+ * state, replaceWhere on the run's partition for history, insert-if-absent for logs of rows.
+ */
+public final class DeltaStore {
+  private final SparkSession spark;
+  private final String warehouse;
+
+  public DeltaStore(SparkSession spark, String warehouse) {
+    this.spark = spark;
+    this.warehouse = warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1)
+        : warehouse;
+  }
+
+  public String path(String table) {
+    return warehouse + "/" + table;
+  }
+
+  public boolean exists(String table) {
+    return DeltaTable.isDeltaTable(spark, path(table));
+  }
+
+  public Dataset<Row> read(String table) {
+    return spark.read().format("delta").load(path(table));
+  }
+
+  /** Appends rows; only for rows already made unique against the table by the caller. */
+  public void append(String table, Dataset<Row> rows, String... partitionBy) {
+    rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy)
+        .save(path(table));
+  }
+
+  /** Inserts the rows whose key is not in the table yet; existing rows are left as they are. */
+  public void insertAbsent(String table, Dataset<Row> rows, List<String> key) {
+    if (!exists(table)) {
+      rows.write().format("delta").mode(SaveMode.ErrorIfExists).save(path(table));
+      return;
+    }
+    DeltaTable.forPath(spark, path(table)).as("t")
+        .merge(rows.as("s"), keyCondition(key))
+        .whenNotMatched().insertAll()
+        .execute();
+  }
+
+  /**
+   * Upserts by key. A matched row is rewritten only when a column differs (null-safe), so a
+   * rerun with the same snapshot commits no change. New columns are added to the table.
+   */
+  public void upsert(String table, Dataset<Row> rows, List<String> key) {
+    if (!exists(table)) {
+      rows.write().format("delta").mode(SaveMode.ErrorIfExists).save(path(table));
+      return;
+    }
+    List<String> changed = new ArrayList<>();
+    for (StructField f : rows.schema().fields()) {
+      if (!key.contains(f.name())) {
+        changed.add("NOT (t.`" + f.name() + "` <=> s.`" + f.name() + "`)");
+      }
+    }
+    var merge = DeltaTable.forPath(spark, path(table)).as("t")
+        .merge(rows.as("s"), keyCondition(key))
+        .withSchemaEvolution();
+    if (changed.isEmpty()) {
+      merge.whenNotMatched().insertAll().execute();
+    } else {
+      merge.whenMatched(String.join(" OR ", changed)).updateAll()
+          .whenNotMatched().insertAll()
+          .execute();
+    }
+  }
+
+  /** Replaces one partition's rows atomically (creating the table on first use). */
+  public void replacePartition(String table, Dataset<Row> rows, String partitionColumn,
+      String partitionValueSql) {
+    var writer = rows.write().format("delta").mode(SaveMode.Overwrite)
+        .partitionBy(partitionColumn);
+    if (exists(table)) {
+      writer = writer.option("replaceWhere", partitionColumn + " = " + partitionValueSql);
+    }
+    writer.save(path(table));
+  }
+
+  /** Replaces the whole table's contents atomically. */
+  public void overwrite(String table, Dataset<Row> rows) {
+    rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
+        .save(path(table));
+  }
+
+  /** The operation metrics of the table's latest commit (rows inserted, updated, ...). */
+  public Map<String, String> lastCommitMetrics(String table) {
+    Row last = DeltaTable.forPath(spark, path(table)).history(1)
+        .select("operationMetrics").first();
+    Map<String, String> out = new LinkedHashMap<>();
+    scala.collection.Map<String, String> metrics = last.getMap(0);
+    if (metrics != null) {
+      scala.collection.Iterator<scala.Tuple2<String, String>> it = metrics.iterator();
+      while (it.hasNext()) {
+        scala.Tuple2<String, String> e = it.next();
+        out.put(e._1(), e._2());
+      }
+    }
+    return out;
+  }
+
+  private static String keyCondition(List<String> key) {
+    List<String> parts = new ArrayList<>();
+    for (String k : key) {
+      // Null-safe: outcome keys may have a null lead_id or account_id.
+      parts.add("t.`" + k + "` <=> s.`" + k + "`");
+    }
+    return String.join(" AND ", parts);
+  }
+}

@@ -1,0 +1,49 @@
+package io.leadscore.common.testing;
+
+import com.holdenkarau.spark.testing.JavaDataFrameSuiteBase;
+import io.leadscore.common.spark.Sessions;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeEach;
+
+/**
+ * The one SparkSession of a test JVM, through spark-testing-base. Its Java bases are wired
+ * for JUnit 4 ({@code @Before}), so the start is bridged to Jupiter here; the context is
+ * deliberately not stopped after each class, so every test class of the module shares it.
+ * Delta and the contract settings are set before the session exists, as in production.
+ */
+public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
+
+  @Override
+  public SparkConf conf() {
+    SparkConf conf = new SparkConf()
+        .setMaster("local[2]")
+        .setAppName("leadscore-tests")
+        .set("spark.ui.enabled", "false")
+        .set("spark.ui.showConsoleProgress", "false")
+        .set("spark.sql.shuffle.partitions", "2")
+        .set("spark.default.parallelism", "2")
+        .set("spark.driver.bindAddress", "127.0.0.1")
+        .set("spark.driver.host", "127.0.0.1")
+        .set("spark.sql.adaptive.enabled", "true")
+        .set("spark.databricks.delta.snapshotPartitions", "2")
+        .set("spark.app.id", "leadscore-tests");
+    Sessions.CONTRACT.forEach(conf::set);
+    return conf;
+  }
+
+  @Override
+  public boolean enableHiveSupport() {
+    return false;
+  }
+
+  @BeforeEach
+  public void startSpark() {
+    runBefore();
+  }
+
+  /** The shared session. */
+  protected SparkSession session() {
+    return spark();
+  }
+}

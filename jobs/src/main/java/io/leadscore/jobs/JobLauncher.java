@@ -1,0 +1,125 @@
+package io.leadscore.jobs;
+
+import io.leadscore.common.config.AppSettings;
+import io.leadscore.common.config.ConfigException;
+import io.leadscore.common.config.Model;
+import io.leadscore.common.spark.Sessions;
+import io.leadscore.common.storage.RunLog;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job the same way from every entry point: settings, session, model (validated before
+ * any data is read), the job itself, the closing summary, the run_log entry, and one clear
+ * line on failure with the stack trace at debug level.
+ */
+final class JobLauncher {
+  private static final Logger LOG = LoggerFactory.getLogger(JobLauncher.class);
+
+  static final int OK = 0;
+  static final int FAILED = 1;
+  static final int USAGE = 2;
+  static final int REFUSED = 3;
+
+  /** A job body: gets the runtime and, when asked for, the validated model. */
+  interface Body {
+    List<JobResult> run(JobRuntime runtime, Model model);
+  }
+
+  private JobLauncher() {}
+
+  static int launch(String job, JobOptions options, LocalDate date, boolean needsModel,
+      Body body) {
+    if (options.verbose) {
+      Configurator.setLevel("io.leadscore", Level.DEBUG);
+      Configurator.setLevel("org.apache.spark", Level.INFO);
+    }
+    Instant started = Instant.now();
+    SparkSession spark = null;
+    JobRuntime runtime = null;
+    String modelVersion = null;
+    try {
+      Map<String, String> overrides = new LinkedHashMap<>();
+      if (options.warehouse != null) {
+        overrides.put("leadscore.warehouse", options.warehouse);
+      }
+      AppSettings settings = AppSettings.load(Optional.ofNullable(options.conf), overrides);
+      LOG.info("leadscore {}{} with settings from {}:\n{}", job, date == null ? "" : " " + date,
+          settings.source(), settings.describe());
+      spark = Sessions.create(settings, options.master);
+      runtime = new JobRuntime(settings, spark, Optional.ofNullable(options.model));
+      Model model = null;
+      if (needsModel) {
+        model = runtime.loadModel();
+        modelVersion = model.version();
+        LOG.info("model {} from {}: {} engagement rules, {} fit rules", model.version(),
+            model.source(), model.engagement().rules().size(), model.fit().rules().size());
+      }
+      List<JobResult> results = body.run(runtime, model);
+      for (JobResult result : results) {
+        LOG.info(result.summary());
+        RunLog.append(spark, runtime.store(), new RunLog.Entry(runtime.runId(), result.job(),
+            result.date(), "succeeded", started, Instant.now(), modelVersion, result.counts(),
+            result.secondsPerStage(), result.outputs(), null));
+      }
+      return OK;
+    } catch (ConfigException e) {
+      LOG.debug("refused", e);
+      System.err.println("leadscore " + job + ": " + e.getMessage());
+      return REFUSED;
+    } catch (RuntimeException e) {
+      LOG.debug("failed", e);
+      String message = oneLine(e);
+      System.err.println("leadscore " + job + ": failed: " + message
+          + (options.verbose ? "" : " (--verbose shows the stack trace)"));
+      logFailure(runtime, job, date, started, modelVersion, message);
+      return FAILED;
+    } finally {
+      if (spark != null) {
+        spark.stop();
+      }
+    }
+  }
+
+  private static void logFailure(JobRuntime runtime, String job, LocalDate date,
+      Instant started, String modelVersion, String message) {
+    if (runtime == null) {
+      return;
+    }
+    try {
+      RunLog.append(runtime.spark(), runtime.store(), new RunLog.Entry(runtime.runId(), job,
+          date, "failed", started, Instant.now(), modelVersion, Map.of(), Map.of(),
+          new ArrayList<>(), message));
+    } catch (RuntimeException e) {
+      LOG.debug("could not record the failure in run_log", e);
+    }
+  }
+
+  static String oneLine(Throwable e) {
+    Throwable t = e;
+    String message = null;
+    while (t != null) {
+      if (t.getMessage() != null && !t.getMessage().isBlank()) {
+        message = t.getMessage();
+      }
+      if (t.getCause() == null || t.getCause() == t) {
+        break;
+      }
+      t = t.getCause();
+    }
+    if (message == null) {
+      return e.getClass().getSimpleName();
+    }
+    return message.strip().lines().findFirst().orElse(message);
+  }
+}

@@ -1,0 +1,129 @@
+package io.leadscore.jobs;
+
+import io.leadscore.common.config.Model;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line of SPEC §7: {@code leadscore <job> [--date D] [--conf FILE] [--master URL]},
+ * the same through {@code bin/leadscore} and {@code spark-submit --class io.leadscore.jobs.Main}.
+ */
+@Command(name = "leadscore", mixinStandardHelpOptions = true, version = "leadscore 0.1.0",
+    description = "Lead and account scoring on Apache Spark and Delta Lake.",
+    subcommands = {Main.Ingest.class, Main.Score.class, Main.Pipeline.class,
+        GenerateCommand.class, CommandLine.HelpCommand.class},
+    footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad arguments,"
+        + " 3 configuration or model refused."})
+public final class Main implements Callable<Integer> {
+
+  public static void main(String[] args) {
+    System.exit(execute(args));
+  }
+
+  /** Runs the command line and returns the exit code (tests call this). */
+  public static int execute(String... args) {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setParameterExceptionHandler((ex, a) -> {
+      ex.getCommandLine().getErr().println("leadscore: " + ex.getMessage()
+          + " (try --help)");
+      return JobLauncher.USAGE;
+    });
+    return cli.execute(args);
+  }
+
+  @Override
+  public Integer call() {
+    new CommandLine(this).usage(System.err);
+    return JobLauncher.USAGE;
+  }
+
+  @Command(name = "ingest", mixinStandardHelpOptions = true,
+      description = {"Reads the activity landing folders of --date (or --from .. --date as one"
+          + " batch) and the leads, accounts and outcomes snapshots into Delta tables.",
+          "Bad rows go to activities_rejected with a reason; duplicates on event_id are"
+              + " dropped within the batch and against what is stored; snapshots are upserted"
+              + " by key. Rerunning the same dates changes no table's contents."})
+  static final class Ingest implements Callable<Integer> {
+    @Mixin JobOptions options;
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
+        description = "The landing date to ingest (the last one, with --from).")
+    LocalDate date;
+    @Option(names = "--from", paramLabel = "YYYY-MM-DD",
+        description = "Also ingest every landing date from this one (a backfill in one batch).")
+    LocalDate from;
+
+    @Override
+    public Integer call() {
+      LocalDate start = checkRange(from, date);
+      if (start == null) {
+        return JobLauncher.USAGE;
+      }
+      return JobLauncher.launch("ingest", options, date, false,
+          (rt, model) -> List.of(IngestJob.run(rt, start, date)));
+    }
+  }
+
+  @Command(name = "score", mixinStandardHelpOptions = true,
+      description = {"Scores every lead as of --date: fit and grade, decayed engagement and"
+          + " band, priority, stage, top reasons. Writes lead_score_history (the date's"
+          + " partition, replaced atomically) and lead_scores (when the date is the latest).",
+          "Activities after --date are ignored, so scoring an earlier date reproduces it."})
+  static final class Score implements Callable<Integer> {
+    @Mixin JobOptions options;
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
+        description = "The score date.")
+    LocalDate date;
+
+    @Override
+    public Integer call() {
+      return JobLauncher.launch("score", options, date, true,
+          (rt, model) -> List.of(ScoreJob.run(rt, model, date)));
+    }
+  }
+
+  @Command(name = "pipeline", mixinStandardHelpOptions = true,
+      description = {"Runs the daily jobs in order for --date: ingest, then score.",
+          "The model is validated before anything is read. With --from, ingest takes every"
+              + " landing date from --from to --date as one batch (a first load or backfill)."})
+  static final class Pipeline implements Callable<Integer> {
+    @Mixin JobOptions options;
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
+        description = "The run date.")
+    LocalDate date;
+    @Option(names = "--from", paramLabel = "YYYY-MM-DD",
+        description = "Ingest every landing date from this one up to --date.")
+    LocalDate from;
+
+    @Override
+    public Integer call() {
+      LocalDate start = checkRange(from, date);
+      if (start == null) {
+        return JobLauncher.USAGE;
+      }
+      return JobLauncher.launch("pipeline", options, date, true, (rt, model) -> pipeline(rt,
+          model, start, date));
+    }
+  }
+
+  static List<JobResult> pipeline(JobRuntime rt, Model model, LocalDate from, LocalDate date) {
+    List<JobResult> results = new ArrayList<>();
+    results.add(IngestJob.run(rt, from, date));
+    results.add(ScoreJob.run(rt, model, date));
+    return results;
+  }
+
+  /** The first date of a --from .. --date range, or null (after saying why) when empty. */
+  private static LocalDate checkRange(LocalDate from, LocalDate to) {
+    if (from != null && from.isAfter(to)) {
+      System.err.println("leadscore: --from " + from + " is after --date " + to);
+      return null;
+    }
+    return from == null ? to : from;
+  }
+}

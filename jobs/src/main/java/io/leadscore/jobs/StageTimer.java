@@ -1,0 +1,41 @@
+package io.leadscore.jobs;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+
+/** Times a job's stages and logs each one as it ends, so users see progress. */
+final class StageTimer {
+  private final Logger log;
+  private final Map<String, Double> seconds = new LinkedHashMap<>();
+
+  StageTimer(Logger log) {
+    this.log = log;
+  }
+
+  <T> T time(String stage, Supplier<T> work) {
+    log.info("{} ...", stage);
+    long start = System.nanoTime();
+    T result = work.get();
+    double s = (System.nanoTime() - start) / 1e9;
+    seconds.merge(stage, s, Double::sum);
+    log.info("{} done in {}", stage, format(s));
+    return result;
+  }
+
+  void time(String stage, Runnable work) {
+    time(stage, () -> {
+      work.run();
+      return null;
+    });
+  }
+
+  Map<String, Double> seconds() {
+    return seconds;
+  }
+
+  static String format(double seconds) {
+    return String.format(java.util.Locale.ROOT, "%.1f s", seconds);
+  }
+}
