@@ -165,15 +165,16 @@ public final class IngestJob {
         LOG.warn("{}: {} rows rejected (see {})", table, rejectedCount,
             rt.store().path(T_SNAPSHOTS_REJECTED));
       }
-      Dataset<Row> latest = Snapshots.normalizeEnums(kind,
-          Snapshots.latestPerKey(kind, parsed.where(col(REASON).isNull())));
+      // Enumerations are normalised before de-duplication: "SQL" and "sql" are one key.
+      Dataset<Row> latest = Snapshots.latestPerKey(kind,
+          Snapshots.normalizeEnums(kind, parsed.where(col(REASON).isNull())));
       long kept = latest.count();
       rt.store().upsert(table, latest, kind.key);
       counts.put(table + "_rows_read", read);
       counts.put(table + "_rejected", rejectedCount);
       counts.put(table + "_repeated_keys", read - rejectedCount - kept);
-      counts.put(table + "_upserted", kept);
-      LOG.info("{}: {} rows read, {} rejected, {} repeated keys, {} upserted into {}", table, read,
+      counts.put(table + "_keys", kept);
+      LOG.info("{}: {} rows read, {} rejected, {} repeated keys, {} keys upserted into {}", table, read,
           rejectedCount, read - rejectedCount - kept, kept, rt.store().path(table));
     } finally {
       parsed.unpersist();

@@ -38,45 +38,43 @@ public final class ActivityParser {
   /** Typed activity columns plus {@code reason} (null when accepted) and the record columns. */
   public static Dataset<Row> parse(ZoneId defaultZone, Dataset<Row> records) {
     Column fields = col(RawRecords.FIELDS);
-    Column eventId = Text.clean(fields.getItem(EVENT_ID));
-    Column occurredText = fields.getItem(OCCURRED_AT);
-    Column occurredAt = Timestamps.parse(occurredText, defaultZone);
-    Column activityType = lower(Text.clean(fields.getItem(ACTIVITY_TYPE)));
-    Column leadId = Text.clean(fields.getItem(LEAD_ID));
-    Column email = Text.clean(fields.getItem(EMAIL));
-    Column accountId = Text.clean(fields.getItem(ACCOUNT_ID));
-
-    Column reason = when(col(RawRecords.PARSE_ERROR).isNotNull(), col(RawRecords.PARSE_ERROR))
-        .when(eventId.isNull(), lit(MISSING_EVENT_ID))
-        .when(occurredAt.isNull(), lit(BAD_OCCURRED_AT))
-        .when(activityType.isNull(), lit(MISSING_ACTIVITY_TYPE))
-        .when(leadId.isNull().and(email.isNull()).and(accountId.isNull()), lit(NO_IDENTITY));
-
     List<Column> known = new ArrayList<>();
     for (String name : ACTIVITY_INPUT_FIELDS) {
       known.add(lit(name));
     }
     Column extras = map_filter(fields, (k, v) -> not(k.isin(known.toArray())));
-    Column properties = from_json(fields.getItem(PROPERTIES),
-        DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType));
-
-    return records.select(
-        eventId.as(EVENT_ID),
-        occurredAt.as(OCCURRED_AT),
-        to_date(occurredAt).as(EVENT_DATE),
-        activityType.as(ACTIVITY_TYPE),
-        leadId.as(LEAD_ID),
-        email.as(EMAIL),
-        accountId.as(ACCOUNT_ID),
+    // Cleaned fields first, as columns: later steps refer to them instead of repeating the
+    // cleaning expressions (see Timestamps.parse on code size).
+    Dataset<Row> cleaned = records.select(
+        Text.clean(fields.getItem(EVENT_ID)).as(EVENT_ID),
+        fields.getItem(OCCURRED_AT).as("_occurred_text"),
+        lower(Text.clean(fields.getItem(ACTIVITY_TYPE))).as(ACTIVITY_TYPE),
+        Text.clean(fields.getItem(LEAD_ID)).as(LEAD_ID),
+        Text.clean(fields.getItem(EMAIL)).as(EMAIL),
+        Text.clean(fields.getItem(ACCOUNT_ID)).as(ACCOUNT_ID),
         Text.clean(fields.getItem(URL)).as(URL),
         Text.clean(fields.getItem(CAMPAIGN_ID)).as(CAMPAIGN_ID),
-        properties.as(PROPERTIES),
+        from_json(fields.getItem(PROPERTIES),
+            DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)).as(PROPERTIES),
         when(size(extras).gt(0), extras).as(EXTRAS),
         col(SOURCE_FILE),
         col(LANDING_DATE),
         col(RawRecords.SEQ),
         col(RAW),
-        reason.as(REASON));
+        col(RawRecords.PARSE_ERROR));
+    Dataset<Row> timed = Timestamps.parse(cleaned, "_occurred_text", OCCURRED_AT, defaultZone);
+
+    Column reason = when(col(RawRecords.PARSE_ERROR).isNotNull(), col(RawRecords.PARSE_ERROR))
+        .when(col(EVENT_ID).isNull(), lit(MISSING_EVENT_ID))
+        .when(col(OCCURRED_AT).isNull(), lit(BAD_OCCURRED_AT))
+        .when(col(ACTIVITY_TYPE).isNull(), lit(MISSING_ACTIVITY_TYPE))
+        .when(col(LEAD_ID).isNull().and(col(EMAIL).isNull()).and(col(ACCOUNT_ID).isNull()),
+            lit(NO_IDENTITY));
+    return timed.select(
+        col(EVENT_ID), col(OCCURRED_AT), to_date(col(OCCURRED_AT)).as(EVENT_DATE),
+        col(ACTIVITY_TYPE), col(LEAD_ID), col(EMAIL), col(ACCOUNT_ID), col(URL),
+        col(CAMPAIGN_ID), col(PROPERTIES), col(EXTRAS), col(SOURCE_FILE), col(LANDING_DATE),
+        col(RawRecords.SEQ), col(RAW), reason.as(REASON));
   }
 
   /**

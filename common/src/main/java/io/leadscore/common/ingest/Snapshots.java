@@ -47,45 +47,61 @@ public final class Snapshots {
   public static Dataset<Row> parse(Kind kind, ZoneId zone, List<String> extraColumns,
       Dataset<Row> records) {
     Column fields = col(RawRecords.FIELDS);
-    List<Column> out = new ArrayList<>();
+    List<Column> texts = new ArrayList<>();
+    List<String> timestamps = new ArrayList<>();
     for (StructField f : kind.schema.fields()) {
-      out.add(typed(fields.getItem(f.name()), f.dataType(), zone).as(f.name()));
+      if (f.dataType().equals(DataTypes.TimestampType)) {
+        timestamps.add(f.name());
+        texts.add(fields.getItem(f.name()).as("_text_" + f.name()));
+      } else {
+        texts.add(typed(fields.getItem(f.name()), f.dataType()).as(f.name()));
+      }
     }
     for (String extra : extraColumns) {
-      out.add(Text.clean(fields.getItem(extra)).as(extra));
+      texts.add(Text.clean(fields.getItem(extra)).as(extra));
+    }
+    texts.add(col(SOURCE_FILE));
+    texts.add(col(RawRecords.SEQ));
+    texts.add(col(RAW));
+    texts.add(col(RawRecords.PARSE_ERROR));
+    Dataset<Row> typed = records.select(texts.toArray(new Column[0]));
+    for (String name : timestamps) {
+      typed = Timestamps.parse(typed, "_text_" + name, name, zone).drop("_text_" + name);
+    }
+    List<Column> out = new ArrayList<>();
+    for (StructField f : kind.schema.fields()) {
+      out.add(col(f.name()));
+    }
+    for (String extra : extraColumns) {
+      out.add(col("`" + extra + "`"));
     }
     out.add(col(SOURCE_FILE));
     out.add(col(RawRecords.SEQ));
     out.add(col(RAW));
-    out.add(reason(kind, fields, zone).as(REASON));
-    return records.select(out.toArray(new Column[0]));
+    out.add(reason(kind).as(REASON));
+    return typed.select(out.toArray(new Column[0]));
   }
 
-  private static Column reason(Kind kind, Column fields, ZoneId zone) {
+  private static Column reason(Kind kind) {
     Column parseError = col(RawRecords.PARSE_ERROR);
     return switch (kind) {
       case LEADS -> when(parseError.isNotNull(), parseError)
-          .when(Text.clean(fields.getItem(LEAD_ID)).isNull(), lit("missing_lead_id"));
+          .when(col(LEAD_ID).isNull(), lit("missing_lead_id"));
       case ACCOUNTS -> when(parseError.isNotNull(), parseError)
-          .when(Text.clean(fields.getItem(ACCOUNT_ID)).isNull(), lit("missing_account_id"));
+          .when(col(ACCOUNT_ID).isNull(), lit("missing_account_id"));
       case OUTCOMES -> when(parseError.isNotNull(), parseError)
-          .when(Text.clean(fields.getItem(OUTCOME)).isNull(), lit("missing_outcome"))
-          .when(Timestamps.parse(fields.getItem(OCCURRED_AT), zone).isNull(),
-              lit("bad_occurred_at"))
-          .when(Text.clean(fields.getItem(LEAD_ID)).isNull()
-              .and(Text.clean(fields.getItem(ACCOUNT_ID)).isNull()), lit("no_identity"));
+          .when(col(OUTCOME).isNull(), lit("missing_outcome"))
+          .when(col(OCCURRED_AT).isNull(), lit("bad_occurred_at"))
+          .when(col(LEAD_ID).isNull().and(col(ACCOUNT_ID).isNull()), lit("no_identity"));
     };
   }
 
-  static Column typed(Column text, DataType type, ZoneId zone) {
+  static Column typed(Column text, DataType type) {
     Column clean = Text.clean(text);
     if (type.equals(DataTypes.BooleanType)) {
       Column v = lower(clean);
       return when(v.isin("true", "t", "yes", "y", "1"), lit(true))
           .when(v.isin("false", "f", "no", "n", "0"), lit(false));
-    }
-    if (type.equals(DataTypes.TimestampType)) {
-      return Timestamps.parse(clean, zone);
     }
     if (type.equals(DataTypes.LongType)) {
       return clean.cast("double").cast("long");

@@ -4,7 +4,11 @@ import static org.apache.spark.sql.functions.*;
 
 import io.leadscore.common.Text;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 
 /**
  * Parses the timestamp texts of SPEC §8.1 into UTC timestamps with built-in functions only:
@@ -19,17 +23,33 @@ public final class Timestamps {
       + "(?::(\\d{2})(?:[.,](\\d{1,9}))?)?\\s*([Zz]|[+-]\\d{2}(?::?\\d{2})?)?$";
   private static final String EPOCH_MILLIS = "^[+-]?\\d{1,18}$";
 
-  public static Column parse(Column text, ZoneId defaultZone) {
-    Column s = Text.clean(text);
-    Column year = group(s, 1);
-    Column month = group(s, 2);
-    Column day = group(s, 3);
-    Column hour = group(s, 4);
-    Column minute = group(s, 5);
-    Column second = when(group(s, 6).equalTo(""), lit("00")).otherwise(group(s, 6));
-    Column fraction = rpad(substring(group(s, 7), 1, 6), 6, "0");
+  /**
+   * Adds {@code outColumn}, the parsed form of {@code textColumn}. Done in steps (clean text,
+   * then the regex groups once, then the timestamp) so the generated code stays small: one
+   * nested expression repeated per group outgrows the JVM's 64 KB method limit.
+   */
+  public static Dataset<Row> parse(Dataset<Row> df, String textColumn, String outColumn,
+      ZoneId defaultZone) {
+    String text = "_" + outColumn + "_text";
+    String parts = "_" + outColumn + "_parts";
+    List<Column> groups = new ArrayList<>();
+    for (int i = 1; i <= 8; i++) {
+      groups.add(regexp_extract(col(text), ISO, i));
+    }
+    return df
+        .withColumn(text, Text.clean(col(textColumn)))
+        .withColumn(parts, when(col(text).rlike(ISO), array(groups.toArray(new Column[0]))))
+        .withColumn(outColumn, when(col(text).rlike(EPOCH_MILLIS),
+            timestamp_millis(col(text).cast("long"))).otherwise(fromParts(col(parts),
+            defaultZone)))
+        .drop(text, parts);
+  }
+
+  private static Column fromParts(Column parts, ZoneId defaultZone) {
+    Column second = when(parts.getItem(5).equalTo(""), lit("00")).otherwise(parts.getItem(5));
+    Column fraction = rpad(substring(parts.getItem(6), 1, 6), 6, "0");
     Column seconds = concat(second, lit("."), fraction).cast("decimal(8,6)");
-    Column offset = group(s, 8);
+    Column offset = parts.getItem(7);
     Column zone = when(offset.equalTo(""), lit(defaultZone.getId()))
         .when(upper(offset).equalTo("Z"), lit("UTC"))
         .when(length(offset).equalTo(3), concat(offset, lit(":00")))
@@ -40,13 +60,9 @@ public final class Timestamps {
         substring(zone, 2, 2).cast("int").leq(18).and(substring(zone, 5, 2).cast("int").leq(59)));
     // make_timestamp is null for impossible dates and hours while ANSI mode is off; seconds
     // of 60 would roll over to the next minute, so they are refused here.
-    Column iso = when(s.rlike(ISO).and(second.cast("int").leq(59)).and(offsetInRange),
-        make_timestamp(year.cast("int"), month.cast("int"), day.cast("int"), hour.cast("int"),
-            minute.cast("int"), seconds, zone));
-    return when(s.rlike(EPOCH_MILLIS), timestamp_millis(s.cast("long"))).otherwise(iso);
-  }
-
-  private static Column group(Column s, int index) {
-    return regexp_extract(s, ISO, index);
+    return when(parts.isNotNull().and(second.cast("int").leq(59)).and(offsetInRange),
+        make_timestamp(parts.getItem(0).cast("int"), parts.getItem(1).cast("int"),
+            parts.getItem(2).cast("int"), parts.getItem(3).cast("int"),
+            parts.getItem(4).cast("int"), seconds, zone));
   }
 }
