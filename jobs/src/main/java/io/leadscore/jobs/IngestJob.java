@@ -60,21 +60,15 @@ public final class IngestJob {
             folder);
       }
     }
-    Dataset<Row> records = null;
-    for (String folder : folders) {
-      LocalDate date = LocalDate.parse(folder.substring(folder.length() - 10));
-      Dataset<Row> one = rt.inputs().records(folder, settings.activities().format(), date);
-      records = records == null ? one : records.unionByName(one);
-    }
-
-    if (records == null) {
+    if (folders.isEmpty()) {
       counts.put(ROWS_READ, 0L);
       counts.put(ACCEPTED, 0L);
       counts.put(DUPLICATES, 0L);
       counts.put(DUPLICATES_IN_BATCH, 0L);
       counts.put(REJECTED, 0L);
     } else {
-      ingestActivities(rt, timer, records, counts);
+      ingestActivities(rt, timer, rt.inputs().records(folders, settings.activities().format(),
+          settings.landingDatePattern()), counts);
     }
     return new JobResult("ingest", to, counts, timer.seconds(), List.of(
         rt.store().path(T_ACTIVITIES), rt.store().path(T_ACTIVITIES_REJECTED),

@@ -40,6 +40,12 @@ final class JobLauncher {
 
   static int launch(String job, JobOptions options, LocalDate date, boolean needsModel,
       Body body) {
+    return launch(job, options, date, needsModel, true, body);
+  }
+
+  /** @param recordRuns whether to add the run to run_log (not for jobs outside a warehouse) */
+  static int launch(String job, JobOptions options, LocalDate date, boolean needsModel,
+      boolean recordRuns, Body body) {
     if (options.verbose) {
       Configurator.setLevel("io.leadscore", Level.DEBUG);
       Configurator.setLevel("org.apache.spark", Level.INFO);
@@ -68,6 +74,9 @@ final class JobLauncher {
       List<JobResult> results = body.run(runtime, model);
       for (JobResult result : results) {
         LOG.info(result.summary());
+        if (!recordRuns) {
+          continue;
+        }
         RunLog.append(spark, runtime.store(), new RunLog.Entry(runtime.runId(), result.job(),
             result.date(), "succeeded", started, Instant.now(), modelVersion, result.counts(),
             result.secondsPerStage(), result.outputs(), null));
@@ -77,12 +86,15 @@ final class JobLauncher {
       LOG.debug("refused", e);
       System.err.println("leadscore " + job + ": " + e.getMessage());
       return REFUSED;
-    } catch (RuntimeException e) {
+    } catch (Exception e) {
+      // Scala code throws checked exceptions (AnalysisException) that Java cannot declare.
       LOG.debug("failed", e);
       String message = oneLine(e);
       System.err.println("leadscore " + job + ": failed: " + message
           + (options.verbose ? "" : " (--verbose shows the stack trace)"));
-      logFailure(runtime, job, date, started, modelVersion, message);
+      if (recordRuns) {
+        logFailure(runtime, job, date, started, modelVersion, message);
+      }
       return FAILED;
     } finally {
       if (spark != null) {

@@ -77,8 +77,8 @@ public record AppSettings(
 
   public static AppSettings fromConfig(Config config, String source) {
     ConfigNode root = new ConfigNode(source, "leadscore", null, config.getObject("leadscore"));
-    root.allowOnly(Set.of("warehouse", "model-file", "inputs", "ingest", "activity-types", "spark",
-        "model", "segments"));
+    root.allowOnly(Set.of("home", "warehouse", "model-file", "inputs", "ingest", "activity-types",
+        "spark", "model", "segments"));
     ConfigNode inputs = root.child("inputs");
     inputs.allowOnly(Set.of("activities", "leads", "accounts", "outcomes"));
     ConfigNode activities = inputs.child("activities");
@@ -129,6 +129,13 @@ public record AppSettings(
     String base = activities.path();
     return (base.endsWith("/") ? base : base + "/") + activitiesLayout.replace("{date}",
         date.toString());
+  }
+
+  /** A regex whose group 1 is the landing date in a file path under the layout. */
+  public String landingDatePattern() {
+    String[] around = activitiesLayout.split("\\{date\\}", -1);
+    return java.util.regex.Pattern.quote(around[0]) + "(\\d{4}-\\d{2}-\\d{2})"
+        + java.util.regex.Pattern.quote(around[1]) + "(/|$)";
   }
 
   public String table(String name) {

@@ -15,7 +15,10 @@ public final class Sessions {
    */
   public static final Map<String, String> CONTRACT = Map.of(
       "spark.sql.session.timeZone", "UTC",
-      "spark.sql.ansi.enabled", "false",
+      "spark.sql.ansi.enabled", "false");
+
+  /** Delta's extension and catalog: static, so they must be set before the session exists. */
+  public static final Map<String, String> DELTA = Map.of(
       "spark.sql.extensions", "io.delta.sql.DeltaSparkSessionExtension",
       "spark.sql.catalog.spark_catalog", "org.apache.spark.sql.delta.catalog.DeltaCatalog");
 
@@ -33,7 +36,9 @@ public final class Sessions {
     }
     settings.sparkConf().forEach(builder::config);
     CONTRACT.forEach(builder::config);
+    DELTA.forEach(builder::config);
     SparkSession spark = builder.getOrCreate();
+    // An existing session (a notebook, a test) may have been built without them.
     CONTRACT.forEach((k, v) -> spark.conf().set(k, v));
     return spark;
   }

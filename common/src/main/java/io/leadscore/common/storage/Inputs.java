@@ -8,7 +8,6 @@ import io.leadscore.common.config.AppSettings.Input;
 import io.leadscore.common.ingest.RawRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.hadoop.fs.FileSystem;
@@ -40,14 +39,25 @@ public final class Inputs {
     }
   }
 
-  /** Records of one input location, tagged with its landing date (null for snapshots). */
-  public Dataset<Row> records(String path, String format, LocalDate landingDate) {
-    Column landing = landingDate == null ? lit(null).cast("date") : lit(landingDate.toString())
-        .cast("date");
+  /**
+   * Records of several landing folders read in one scan; each row's landing date is taken
+   * from its file's path with {@code landingDatePattern} (a regex whose group 1 is the date).
+   */
+  public Dataset<Row> records(List<String> folders, String format, String landingDatePattern) {
+    Column landing = to_date(regexp_extract(input_file_name(), landingDatePattern, 1));
+    return read(folders.toArray(new String[0]), format, landing);
+  }
+
+  /** Records of a snapshot (a file or a folder); they have no landing date. */
+  public Dataset<Row> records(Input input) {
+    return read(new String[] {input.path()}, input.format(), lit(null).cast("date"));
+  }
+
+  private Dataset<Row> read(String[] paths, String format, Column landing) {
     return switch (format) {
       case "jsonl" -> RawRecords.fromJsonLines(spark.read()
           .option("lineSep", "\n")
-          .text(path)
+          .text(paths)
           .select(col("value"), input_file_name().as(SOURCE_FILE), landing.as(LANDING_DATE)));
       case "csv" -> RawRecords.fromColumns(tagged(spark.read()
           .option("header", "true")
@@ -55,14 +65,10 @@ public final class Inputs {
           .option("mode", "PERMISSIVE")
           .option("multiLine", "true")
           .option("escape", "\"")
-          .csv(path), landing));
-      case "parquet" -> RawRecords.fromColumns(tagged(spark.read().parquet(path), landing));
+          .csv(paths), landing));
+      case "parquet" -> RawRecords.fromColumns(tagged(spark.read().parquet(paths), landing));
       default -> throw new IllegalArgumentException("unknown format " + format);
     };
-  }
-
-  public Dataset<Row> records(Input input) {
-    return records(input.path(), input.format(), null);
   }
 
   /** The input's own column names (for columnar formats), so extra columns can be kept. */

@@ -29,6 +29,7 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
         .set("spark.databricks.delta.snapshotPartitions", "2")
         .set("spark.app.id", "leadscore-tests");
     Sessions.CONTRACT.forEach(conf::set);
+    Sessions.DELTA.forEach(conf::set);
     return conf;
   }
 
