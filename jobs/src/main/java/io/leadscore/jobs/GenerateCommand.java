@@ -78,6 +78,7 @@ final class GenerateCommand implements Callable<Integer> {
   static JobResult run(SparkSession spark, GeneratorSpec spec, String out, boolean singleFiles) {
     StageTimer timer = new StageTimer(LOG);
     Map<String, Long> counts = new LinkedHashMap<>();
+    SyntheticData.SESSION_SETTINGS.forEach((k, v) -> spark.conf().set(k, v));
     timer.time("accounts", () -> writeCsv(SyntheticData.accounts(spark, spec), out, "accounts",
         singleFiles));
     timer.time("leads", () -> writeCsv(SyntheticData.leads(spark, spec), out, "leads",
@@ -159,5 +160,7 @@ final class GenerateCommand implements Callable<Integer> {
     if (!fs.rename(part, target)) {
       throw new IllegalStateException("could not move " + part + " to " + target);
     }
+    // The local file system keeps a checksum beside each file; a sample set does not need it.
+    fs.delete(new Path(target.getParent(), "." + target.getName() + ".crc"), false);
   }
 }
