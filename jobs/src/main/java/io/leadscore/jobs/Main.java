@@ -51,21 +51,16 @@ public final class Main implements Callable<Integer> {
               + " by key. Rerunning the same dates changes no table's contents."})
   static final class Ingest implements Callable<Integer> {
     @Mixin JobOptions options;
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
-        description = "The landing date to ingest (the last one, with --from).")
-    LocalDate date;
-    @Option(names = "--from", paramLabel = "YYYY-MM-DD",
-        description = "Also ingest every landing date from this one (a backfill in one batch).")
-    LocalDate from;
+    @Mixin LandingDates dates;
 
     @Override
     public Integer call() {
-      LocalDate start = checkRange(from, date);
+      LocalDate start = dates.start();
       if (start == null) {
         return JobLauncher.USAGE;
       }
-      return JobLauncher.launch("ingest", options, date, false,
-          (rt, model) -> List.of(IngestJob.run(rt, start, date)));
+      return JobLauncher.launch("ingest", options, dates.date, false,
+          (rt, model) -> List.of(IngestJob.run(rt, start, dates.date)));
     }
   }
 
@@ -93,21 +88,16 @@ public final class Main implements Callable<Integer> {
               + " landing date from --from to --date as one batch (a first load or backfill)."})
   static final class Pipeline implements Callable<Integer> {
     @Mixin JobOptions options;
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
-        description = "The run date.")
-    LocalDate date;
-    @Option(names = "--from", paramLabel = "YYYY-MM-DD",
-        description = "Ingest every landing date from this one up to --date.")
-    LocalDate from;
+    @Mixin LandingDates dates;
 
     @Override
     public Integer call() {
-      LocalDate start = checkRange(from, date);
+      LocalDate start = dates.start();
       if (start == null) {
         return JobLauncher.USAGE;
       }
-      return JobLauncher.launch("pipeline", options, date, true, (rt, model) -> pipeline(rt,
-          model, start, date));
+      return JobLauncher.launch("pipeline", options, dates.date, true, (rt, model) ->
+          pipeline(rt, model, start, dates.date));
     }
   }
 
@@ -118,12 +108,23 @@ public final class Main implements Callable<Integer> {
     return results;
   }
 
-  /** The first date of a --from .. --date range, or null (after saying why) when empty. */
-  private static LocalDate checkRange(LocalDate from, LocalDate to) {
-    if (from != null && from.isAfter(to)) {
-      System.err.println("leadscore: --from " + from + " is after --date " + to);
-      return null;
+  /** --date, and --from for a batch of landing dates ending at --date. */
+  static final class LandingDates {
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
+        description = "The run date: the last landing date ingested.")
+    LocalDate date;
+
+    @Option(names = "--from", paramLabel = "YYYY-MM-DD",
+        description = "Also ingest every landing date from this one (a backfill in one batch).")
+    LocalDate from;
+
+    /** The first landing date, or null (after saying why) when the range is empty. */
+    LocalDate start() {
+      if (from != null && from.isAfter(date)) {
+        System.err.println("leadscore: --from " + from + " is after --date " + date);
+        return null;
+      }
+      return from == null ? date : from;
     }
-    return from == null ? to : from;
   }
 }

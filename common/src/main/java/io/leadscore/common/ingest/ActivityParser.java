@@ -4,6 +4,7 @@ import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.*;
 
 import io.leadscore.common.Text;
+import io.leadscore.common.scoring.Identity;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -91,18 +92,12 @@ public final class ActivityParser {
 
   /**
    * The stored form of accepted rows: lead_id resolved by email where only an email was given
-   * (trimmed, case-insensitive; the smallest lead_id wins if leads share an email).
+   * ({@link Identity#resolveActivities}).
    */
   public static Dataset<Row> toStored(String runId, Dataset<Row> leads, Dataset<Row> accepted) {
-    Dataset<Row> byEmail = leads
-        .where(col(EMAIL).isNotNull())
-        .groupBy(Text.normalized(col(EMAIL)).as("_email"))
-        .agg(min(LEAD_ID).as("_email_lead"));
-    Dataset<Row> joined = accepted.join(byEmail,
-        col(LEAD_ID).isNull().and(lower(col(EMAIL)).equalTo(col("_email"))), "left");
-    return joined.select(
+    return Identity.resolveActivities(leads, accepted).select(
         col(EVENT_ID), col(OCCURRED_AT), col(EVENT_DATE), col(ACTIVITY_TYPE),
-        coalesce(col(LEAD_ID), col("_email_lead")).as(LEAD_ID),
+        col(Identity.RESOLVED_LEAD).as(LEAD_ID),
         col(EMAIL), col(ACCOUNT_ID), col(URL), col(CAMPAIGN_ID), col(PROPERTIES), col(EXTRAS),
         col(SOURCE_FILE), lit(runId).as(INGEST_RUN_ID));
   }
