@@ -8,12 +8,16 @@ import org.apache.spark.sql.Column;
 public final class Text {
   private Text() {}
 
+  /** What counts as surrounding whitespace: Java's \s plus the no-break space. */
+  static final String WHITESPACE = " \t\n\u000B\f\r\u00A0";
+
   /**
    * Trims all leading and trailing whitespace (tabs and newlines included, unlike Spark's
    * {@code trim}, which strips only spaces) and turns a blank result into null (SPEC §8.3).
    */
   public static Column clean(Column text) {
-    Column trimmed = regexp_replace(text, "^[\\s\\u00A0]+|[\\s\\u00A0]+$", "");
+    // trim with an explicit character set: no regex per value, which matters at 10^8 rows.
+    Column trimmed = trim(text, WHITESPACE);
     return when(trimmed.equalTo(""), lit(null).cast("string")).otherwise(trimmed);
   }
 

@@ -27,13 +27,17 @@ public final class Identity {
     Dataset<Row> byEmail = leads.where(col(EMAIL).isNotNull())
         .groupBy(Text.normalized(col(EMAIL)).as("_email"))
         .agg(min(LEAD_ID).as("_email_lead"));
-    Column lead = coalesce(col(LEAD_ID), col("_email_lead"));
-    return activities
-        .join(byEmail, col(LEAD_ID).isNull().and(Text.normalized(col(EMAIL)).equalTo(col("_email"))),
-            "left")
-        .withColumn(RESOLVED_LEAD, lead)
-        .withColumn(RESOLVED_ACCOUNT, when(lead.isNull(), col(ACCOUNT_ID)))
+    // Only rows without a lead_id take part in the email join: the others (most of them)
+    // are not shuffled at all.
+    Dataset<Row> withLead = activities.where(col(LEAD_ID).isNotNull())
+        .withColumn(RESOLVED_LEAD, col(LEAD_ID))
+        .withColumn(RESOLVED_ACCOUNT, lit(null).cast("string"));
+    Dataset<Row> byEmailOrAccount = activities.where(col(LEAD_ID).isNull())
+        .join(byEmail, Text.normalized(col(EMAIL)).equalTo(col("_email")), "left")
+        .withColumn(RESOLVED_LEAD, col("_email_lead"))
+        .withColumn(RESOLVED_ACCOUNT, when(col("_email_lead").isNull(), col(ACCOUNT_ID)))
         .drop("_email", "_email_lead");
+    return withLead.unionByName(byEmailOrAccount);
   }
 
   /**
