@@ -2,6 +2,8 @@ package io.leadscore.jobs;
 
 import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.sha2;
 
 import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.AppSettings.Input;
@@ -151,9 +153,9 @@ public final class IngestJob {
       long rejectedCount = rejected.count();
       if (rejectedCount > 0) {
         Dataset<Row> rows = rejected
-            .withColumn("snapshot", org.apache.spark.sql.functions.lit(table))
-            .withColumn(RAW_SHA256, org.apache.spark.sql.functions.sha2(col(RAW), 256))
-            .withColumn(INGEST_RUN_ID, org.apache.spark.sql.functions.lit(rt.runId()))
+            .withColumn("snapshot", lit(table))
+            .withColumn(RAW_SHA256, sha2(col(RAW), 256))
+            .withColumn(INGEST_RUN_ID, lit(rt.runId()))
             .dropDuplicates(SOURCE_FILE, RAW_SHA256);
         rt.store().insertAbsent(T_SNAPSHOTS_REJECTED, rows, List.of(SOURCE_FILE, RAW_SHA256));
         LOG.warn("{}: {} rows rejected (see {})", table, rejectedCount,

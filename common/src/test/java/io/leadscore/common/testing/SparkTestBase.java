@@ -11,6 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
  * for JUnit 4 ({@code @Before}), so the start is bridged to Jupiter here; the context is
  * deliberately not stopped after each class, so every test class of the module shares it.
  * Delta and the contract settings are set before the session exists, as in production.
+ *
+ * <p>The base class has its own {@code assertTrue(boolean)}, which hides a static import of
+ * Jupiter's; subclasses write {@code Assertions.assertTrue(..., message)}.
  */
 public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
 
