@@ -111,9 +111,9 @@ final class GenerateCommand implements Callable<Integer> {
     counts.put("accounts", (long) spec.accounts());
     counts.put("activity_lines", spec.events());
     counts.put("landing_days", (long) spec.days());
-    return new JobResult("generate", spec.endDate(), counts, timer.seconds(), List.of(
-        out + "/leads", out + "/accounts", out + "/outcomes",
-        out + "/activities/dt=" + spec.startDate() + " .. dt=" + spec.endDate()));
+    return new JobResult("generate", spec.endDate(), counts, timer.seconds(), timer.elapsed(),
+        List.of(out + "/leads", out + "/accounts", out + "/outcomes",
+            out + "/activities/dt=" + spec.startDate() + " .. dt=" + spec.endDate()));
   }
 
   /**

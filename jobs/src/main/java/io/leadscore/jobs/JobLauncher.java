@@ -79,7 +79,7 @@ final class JobLauncher {
         }
         RunLog.append(spark, runtime.store(), new RunLog.Entry(runtime.runId(), result.job(),
             result.date(), "succeeded", started, Instant.now(), modelVersion, result.counts(),
-            result.secondsPerStage(), result.outputs(), null));
+            withTotal(result), result.outputs(), null));
       }
       return OK;
     } catch (ConfigException e) {
@@ -115,6 +115,12 @@ final class JobLauncher {
     } catch (RuntimeException e) {
       LOG.debug("could not record the failure in run_log", e);
     }
+  }
+
+  private static Map<String, Double> withTotal(JobResult result) {
+    Map<String, Double> timings = new LinkedHashMap<>(result.secondsPerStage());
+    timings.put("total", result.wallSeconds());
+    return timings;
   }
 
   static String oneLine(Throwable e) {

@@ -12,6 +12,7 @@ public record JobResult(
     LocalDate date,
     Map<String, Long> counts,
     Map<String, Double> secondsPerStage,
+    double wallSeconds,
     List<String> outputs) {
 
   public long count(String name) {
@@ -20,10 +21,6 @@ public record JobResult(
       throw new IllegalArgumentException("no count '" + name + "' in " + counts.keySet());
     }
     return v;
-  }
-
-  public double totalSeconds() {
-    return secondsPerStage.values().stream().mapToDouble(Double::doubleValue).sum();
   }
 
   /** The closing summary: one block a user can read at a glance. */
@@ -36,7 +33,7 @@ public record JobResult(
             StageTimer.format(e.getValue())))
         .collect(Collectors.joining("\n"));
     return job + " " + (date == null ? "" : date + " ") + "finished in "
-        + StageTimer.format(totalSeconds()) + "\n  rows:\n" + counted + "\n  time per stage:\n"
+        + StageTimer.format(wallSeconds) + "\n  rows:\n" + counted + "\n  time per stage:\n"
         + timed + "\n  output:\n    " + String.join("\n    ", outputs);
   }
 }

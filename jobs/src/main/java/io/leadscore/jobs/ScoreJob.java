@@ -92,7 +92,7 @@ public final class ScoreJob {
           ? List.of(store.path(T_LEAD_SCORE_HISTORY) + " (score_date=" + date + ")",
               store.path(T_LEAD_SCORES))
           : List.of(store.path(T_LEAD_SCORE_HISTORY) + " (score_date=" + date + ")");
-      return new JobResult("score", date, counts, timer.seconds(), outputs);
+      return new JobResult("score", date, counts, timer.seconds(), timer.elapsed(), outputs);
     } finally {
       daily.unpersist();
     }

@@ -9,6 +9,7 @@ import org.slf4j.Logger;
 final class StageTimer {
   private final Logger log;
   private final Map<String, Double> seconds = new LinkedHashMap<>();
+  private final long started = System.nanoTime();
 
   StageTimer(Logger log) {
     this.log = log;
@@ -33,6 +34,11 @@ final class StageTimer {
 
   Map<String, Double> seconds() {
     return seconds;
+  }
+
+  /** Wall time since the timer was made: the stages plus everything between them. */
+  double elapsed() {
+    return (System.nanoTime() - started) / 1e9;
   }
 
   static String format(double seconds) {
