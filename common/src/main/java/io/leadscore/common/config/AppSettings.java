@@ -138,10 +138,6 @@ public record AppSettings(
         + java.util.regex.Pattern.quote(around[1]) + "(/|$)";
   }
 
-  public String table(String name) {
-    return (warehouse.endsWith("/") ? warehouse : warehouse + "/") + name;
-  }
-
   /** The resolved settings, one per line and sorted, for the start-of-job log. */
   public String describe() {
     Map<String, String> lines = new TreeMap<>();

@@ -85,15 +85,7 @@ public record Model(
 
   public record Grades(double a, double b, double c) {}
 
-  public record Bands(double hot, double warm) {
-    public double threshold(String band) {
-      return switch (band) {
-        case "hot" -> hot;
-        case "warm" -> warm;
-        default -> 0.0;
-      };
-    }
-  }
+  public record Bands(double hot, double warm) {}
 
   public record Lifecycle(Set<String> mqlGrades, double minEngagement, double recycleBelow) {}
 
