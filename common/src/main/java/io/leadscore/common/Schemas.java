@@ -116,12 +116,32 @@ public final class Schemas {
   public static final String BAND = "band";
   public static final String PRIORITY = "priority";
   public static final String STAGE = "stage";
+  public static final String STAGE_SINCE = "stage_since";
+  public static final String DAYS_IN_STAGE = "days_in_stage";
   public static final String LAST_ACTIVITY_DATE = "last_activity_date";
   public static final String TOP_REASONS = "top_reasons";
   public static final String CONTRIBUTIONS = "contributions";
   public static final String EMAILABLE = "emailable";
   public static final String SCORE_DATE = "score_date";
   public static final String MODEL_VERSION = "model_version";
+
+  // account_scores / account_score_history
+  public static final String ENGAGED_LEADS = "engaged_leads";
+  public static final String PERSONAS_COVERED = "personas_covered";
+  public static final String PERSONAS = "personas";
+  public static final String COMMITTEE_COVERAGE = "committee_coverage";
+  public static final String LEADS_COUNT = "leads";
+  public static final String BEST_LEAD_ID = "best_lead_id";
+  public static final String BEST_LEAD_PRIORITY = "best_lead_priority";
+  public static final String LEAD_ENGAGEMENT = "lead_engagement";
+  public static final String ACTIVITY_ENGAGEMENT = "activity_engagement";
+  public static final String ACTIVITY_CONTRIBUTIONS = "activity_contributions";
+
+  // score_changes / account_score_changes: one row per changed attribute
+  public static final String WHAT = "what";
+  public static final String FROM = "from";
+  public static final String TO = "to";
+  public static final String PREVIOUS_SCORE_DATE = "previous_score_date";
 
   // table names under the warehouse
   public static final String T_ACTIVITIES = "activities";
@@ -132,6 +152,10 @@ public final class Schemas {
   public static final String T_SNAPSHOTS_REJECTED = "snapshots_rejected";
   public static final String T_LEAD_SCORES = "lead_scores";
   public static final String T_LEAD_SCORE_HISTORY = "lead_score_history";
+  public static final String T_SCORE_CHANGES = "score_changes";
+  public static final String T_ACCOUNT_SCORES = "account_scores";
+  public static final String T_ACCOUNT_SCORE_HISTORY = "account_score_history";
+  public static final String T_ACCOUNT_SCORE_CHANGES = "account_score_changes";
   public static final String T_RUN_LOG = "run_log";
 
   /** The CRM stages that override the model's lifecycle. */

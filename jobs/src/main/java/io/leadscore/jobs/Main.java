@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "leadscore", mixinStandardHelpOptions = true, version = "leadscore 0.1.0",
     description = "Lead and account scoring on Apache Spark and Delta Lake.",
-    subcommands = {Main.Ingest.class, Main.Score.class, Main.Pipeline.class,
+    subcommands = {Main.Ingest.class, Main.Score.class, Main.Accounts.class, Main.Pipeline.class,
         GenerateCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad arguments,"
         + " 3 configuration or model refused."})
@@ -66,9 +66,12 @@ public final class Main implements Callable<Integer> {
 
   @Command(name = "score", mixinStandardHelpOptions = true,
       description = {"Scores every lead as of --date: fit and grade, decayed engagement and"
-          + " band, priority, stage, top reasons. Writes lead_score_history (the date's"
-          + " partition, replaced atomically) and lead_scores (when the date is the latest).",
-          "Activities after --date are ignored, so scoring an earlier date reproduces it."})
+          + " band, priority, stage (with stage_since), top reasons. Writes the date's"
+          + " partitions of lead_score_history and score_changes (replaced atomically) and"
+          + " lead_scores (when the date is the latest).",
+          "Activities after --date are ignored, so scoring an earlier date reproduces it."
+              + " Later dates already scored are re-scored after it, in order, so their"
+              + " stages follow from it."})
   static final class Score implements Callable<Integer> {
     @Mixin JobOptions options;
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
@@ -82,8 +85,27 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  @Command(name = "accounts", mixinStandardHelpOptions = true,
+      description = {"Scores every account as of --date from its leads' scores of that date"
+          + " (run score first) and its own account-level activity: fit and grade,"
+          + " committee engagement and band, engaged leads, personas covered, best lead.",
+          "Writes the date's partitions of account_score_history and account_score_changes"
+              + " and account_scores (when the date is the latest)."})
+  static final class Accounts implements Callable<Integer> {
+    @Mixin JobOptions options;
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
+        description = "The score date.")
+    LocalDate date;
+
+    @Override
+    public Integer call() {
+      return JobLauncher.launch("accounts", options, date, true,
+          (rt, model) -> List.of(AccountsJob.run(rt, model, date)));
+    }
+  }
+
   @Command(name = "pipeline", mixinStandardHelpOptions = true,
-      description = {"Runs the daily jobs in order for --date: ingest, then score.",
+      description = {"Runs the daily jobs in order for --date: ingest, score, accounts.",
           "The model is validated before anything is read. With --from, ingest takes every"
               + " landing date from --from to --date as one batch (a first load or backfill)."})
   static final class Pipeline implements Callable<Integer> {
@@ -105,6 +127,7 @@ public final class Main implements Callable<Integer> {
     List<JobResult> results = new ArrayList<>();
     results.add(IngestJob.run(rt, from, date));
     results.add(ScoreJob.run(rt, model, date));
+    results.add(AccountsJob.run(rt, model, date));
     return results;
   }
 

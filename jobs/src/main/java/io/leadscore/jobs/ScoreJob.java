@@ -8,16 +8,16 @@ import io.leadscore.common.scoring.DailyCounts;
 import io.leadscore.common.scoring.Engagement;
 import io.leadscore.common.scoring.Identity;
 import io.leadscore.common.scoring.LeadScoring;
+import io.leadscore.common.scoring.ScoreChanges;
 import io.leadscore.common.storage.DeltaStore;
-import java.sql.Date;
 import java.time.LocalDate;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,13 +25,25 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code score}: lead scores as of a date. Aggregates activities once into per-lead,
  * per-rule, per-day counts, scores from those, replaces the date's partition of
- * {@code lead_score_history} atomically and, when the date is the latest scored,
- * {@code lead_scores}.
+ * {@code lead_score_history} and {@code score_changes} atomically and, when the date is the
+ * latest scored, {@code lead_scores}.
+ *
+ * <p>Stages depend on the previous scored date's stage, so the scored dates form a chain.
+ * Scoring a date before the latest scored one (a backfill, a rerun after late data) re-scores
+ * the later dates in order for as long as a date's stages or scores came out different:
+ * whatever order dates are run in, each date's stage, stage_since and changes follow from the
+ * date before it. An unchanged rerun stops the chain at once.
  */
 public final class ScoreJob {
   private static final Logger LOG = LoggerFactory.getLogger(ScoreJob.class);
 
   public static final String LEADS_SCORED = "leads_scored";
+  public static final String CHANGES = "score_changes";
+  public static final String LATER_DATES_RESCORED = "later_dates_rescored";
+
+  /** The columns a later date builds on: its stages (hysteresis) and its changes. */
+  private static final String[] CHAINED = {LEAD_ID, STAGE, STAGE_SINCE, GRADE, BAND,
+      FIT_SCORE, ENGAGEMENT_SCORE};
 
   private ScoreJob() {}
 
@@ -44,86 +56,85 @@ public final class ScoreJob {
             + " does not exist: run ingest first");
       }
     }
+    ScoreHistory history = new ScoreHistory(store, T_LEAD_SCORE_HISTORY);
+    Map<String, Long> counts = new LinkedHashMap<>();
+    List<LocalDate> written = history.scoreChain(date, d -> scoreDate(rt, model, d, history,
+        timer, d.equals(date) ? counts : new LinkedHashMap<>()), LOG);
+    counts.put(LATER_DATES_RESCORED, (long) written.size() - 1);
+    Optional<LocalDate> current = timer.time("write lead_scores",
+        () -> history.publishLatest(T_LEAD_SCORES, written, LOG));
+    Dataset<Row> scored = history.on(date);
+    timer.time("summarise", () -> {
+      long total = 0;
+      for (Row r : scored.groupBy(PRIORITY).count().orderBy(PRIORITY).collectAsList()) {
+        counts.put("priority_" + r.getString(0), r.getLong(1));
+        total += r.getLong(1);
+      }
+      counts.put(LEADS_SCORED, total);
+      for (Row r : scored.groupBy(STAGE).count().orderBy(STAGE).collectAsList()) {
+        counts.put("stage_" + r.getString(0), r.getLong(1));
+      }
+    });
+    List<String> outputs = new ArrayList<>();
+    for (LocalDate d : written) {
+      outputs.add(store.path(T_LEAD_SCORE_HISTORY) + " (score_date=" + d + ")");
+      outputs.add(store.path(T_SCORE_CHANGES) + " (score_date=" + d + ")");
+    }
+    current.ifPresent(d -> outputs.add(store.path(T_LEAD_SCORES) + " (score_date=" + d + ")"));
+    return new JobResult("score", date, counts, timer.seconds(), timer.elapsed(), outputs);
+  }
+
+  /**
+   * Scores one date and writes its history and changes partitions.
+   *
+   * @return whether the columns later dates build on came out different from what was stored
+   */
+  private static boolean scoreDate(JobRuntime rt, Model model, LocalDate date,
+      ScoreHistory history, StageTimer timer, Map<String, Long> counts) {
+    DeltaStore store = rt.store();
+    String before = history.fingerprint(date, CHAINED);
+    Optional<ScoreChanges.Previous> previous = history.latestBefore(date)
+        .map(p -> new ScoreChanges.Previous(p, history.on(p)));
+    previous.ifPresent(p -> LOG.info("previous stages from score_date {}", p.date()));
+
     Dataset<Row> leads = store.read(T_LEADS);
     Dataset<Row> accounts = store.read(T_ACCOUNTS);
     Dataset<Row> activities = store.read(T_ACTIVITIES)
         .where(col(EVENT_DATE).leq(lit(date.toString()).cast("date")));
     Dataset<Row> resolved = Identity.resolveActivities(leads, activities);
-
     Dataset<Row> daily = DailyCounts.aggregate(model, date, resolved)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long dailyRows = timer.time("aggregate activities per lead, rule and day", daily::count);
+      counts.put("daily_rule_counts", dailyRows);
       Dataset<Row> scores = LeadScoring.score(model, date, new LeadScoring.Inputs(
           leads,
           accounts,
           Engagement.score(model, date, DailyCounts.LEAD, daily),
           Engagement.lastActivity(date, DailyCounts.LEAD, daily),
           LeadScoring.optOuts(date, resolved),
-          previousStages(rt, date)));
-      timer.time("write lead_score_history", () ->
+          previousStages(rt, previous)));
+      timer.time("write lead_score_history " + date, () ->
           store.replacePartition(T_LEAD_SCORE_HISTORY, scores, SCORE_DATE,
               "DATE'" + date + "'"));
-      Dataset<Row> written = store.read(T_LEAD_SCORE_HISTORY)
-          .where(col(SCORE_DATE).equalTo(lit(date.toString()).cast("date")));
-      boolean latest = timer.time("write lead_scores", () -> {
-        LocalDate current = latestDate(store, T_LEAD_SCORES);
-        if (current != null && current.isAfter(date)) {
-          LOG.info("lead_scores holds {}, later than {}: left as it is", current, date);
-          return false;
-        }
-        store.overwrite(T_LEAD_SCORES, written);
-        return true;
-      });
-      Map<String, Long> counts = new LinkedHashMap<>();
-      counts.put("daily_rule_counts", dailyRows);
-      timer.time("summarise", () -> {
-        long total = 0;
-        for (Row r : written.groupBy(PRIORITY).count().orderBy(PRIORITY).collectAsList()) {
-          counts.put("priority_" + r.getString(0), r.getLong(1));
-          total += r.getLong(1);
-        }
-        counts.put(LEADS_SCORED, total);
-        for (Row r : written.groupBy(STAGE).count().orderBy(STAGE).collectAsList()) {
-          counts.put("stage_" + r.getString(0), r.getLong(1));
-        }
-      });
-      List<String> outputs = latest
-          ? List.of(store.path(T_LEAD_SCORE_HISTORY) + " (score_date=" + date + ")",
-              store.path(T_LEAD_SCORES))
-          : List.of(store.path(T_LEAD_SCORE_HISTORY) + " (score_date=" + date + ")");
-      return new JobResult("score", date, counts, timer.seconds(), timer.elapsed(), outputs);
     } finally {
       daily.unpersist();
     }
+    Dataset<Row> changes = ScoreChanges.between(LEAD_ID, List.of(GRADE, BAND, STAGE), date,
+        history.on(date), previous);
+    timer.time("write score_changes " + date, () ->
+        store.replacePartition(T_SCORE_CHANGES, changes, SCORE_DATE, "DATE'" + date + "'"));
+    counts.put(CHANGES, new ScoreHistory(store, T_SCORE_CHANGES).on(date).count());
+    return !before.equals(history.fingerprint(date, CHAINED));
   }
 
-  /** Each lead's stage on the latest scored date before {@code date}; empty on a first run. */
-  private static Dataset<Row> previousStages(JobRuntime rt, LocalDate date) {
-    StructType schema = new StructType()
-        .add(LEAD_ID, DataTypes.StringType)
-        .add(LeadScoring.PREVIOUS_STAGE, DataTypes.StringType);
-    DeltaStore store = rt.store();
-    if (!store.exists(T_LEAD_SCORE_HISTORY)) {
-      return rt.spark().createDataFrame(List.of(), schema);
-    }
-    Dataset<Row> before = store.read(T_LEAD_SCORE_HISTORY)
-        .where(col(SCORE_DATE).lt(lit(date.toString()).cast("date")));
-    Row last = before.agg(max(SCORE_DATE)).first();
-    if (last.isNullAt(0)) {
-      return rt.spark().createDataFrame(List.of(), schema);
-    }
-    Date previous = last.getDate(0);
-    LOG.info("previous stages from score_date {}", previous);
-    return before.where(col(SCORE_DATE).equalTo(lit(previous)))
-        .select(col(LEAD_ID), col(STAGE).as(LeadScoring.PREVIOUS_STAGE));
-  }
-
-  private static LocalDate latestDate(DeltaStore store, String table) {
-    if (!store.exists(table)) {
-      return null;
-    }
-    Row r = store.read(table).agg(max(SCORE_DATE)).first();
-    return r.isNullAt(0) ? null : r.getDate(0).toLocalDate();
+  /** Each lead's stage and stage_since on the previous scored date; empty on a first run. */
+  private static Dataset<Row> previousStages(JobRuntime rt,
+      Optional<ScoreChanges.Previous> previous) {
+    return previous
+        .map(p -> p.rows().select(col(LEAD_ID), col(STAGE).as(LeadScoring.PREVIOUS_STAGE),
+            ScoreHistory.columnOrNull(p.rows(), STAGE_SINCE, "date")
+                .as(LeadScoring.PREVIOUS_STAGE_SINCE)))
+        .orElse(rt.spark().createDataFrame(List.of(), LeadScoring.PREVIOUS_SCHEMA));
   }
 }

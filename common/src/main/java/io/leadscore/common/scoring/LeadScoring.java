@@ -12,7 +12,9 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Lead scores as of a date (SPEC §4, §6, §8): fit and grade, engagement with inactivity and
@@ -26,6 +28,13 @@ public final class LeadScoring {
   public static final List<String> OPT_OUT_TYPES = List.of("email_unsubscribe", "email_bounce");
   public static final String LAST_OPT_OUT = "last_opt_out_at";
   public static final String PREVIOUS_STAGE = "previous_stage";
+  public static final String PREVIOUS_STAGE_SINCE = "previous_stage_since";
+
+  /** The shape of {@link Inputs#previousStages}. */
+  public static final StructType PREVIOUS_SCHEMA = new StructType()
+      .add(LEAD_ID, DataTypes.StringType)
+      .add(PREVIOUS_STAGE, DataTypes.StringType)
+      .add(PREVIOUS_STAGE_SINCE, DataTypes.DateType);
 
   /** The inputs of {@link #score}; every dataset is keyed by lead. */
   public record Inputs(
@@ -34,6 +43,7 @@ public final class LeadScoring {
       Dataset<Row> engagement,
       Dataset<Row> lastActivity,
       Dataset<Row> optOuts,
+      /** lead_id, previous_stage, previous_stage_since: the latest scored date before D. */
       Dataset<Row> previousStages) {}
 
   /**
@@ -86,7 +96,7 @@ public final class LeadScoring {
       fitEntries.add(when(matched, struct(lit(rule.name()).as("key"),
           round(lit(rule.points()), 2).as("value"))));
     }
-    Column fitScore = round(clamp(fitRaw, model.fit().max()), 2);
+    Column fitScore = Scales.score(fitRaw, model.fit().max());
 
     // Inactivity: the latest activity on or before D, or the creation date without any.
     Column since = coalesce(col(Engagement.LAST_ACTIVITY), to_date(col("lead." + CREATED_AT)));
@@ -95,18 +105,8 @@ public final class LeadScoring {
         .orElse(lit(false));
     double inactivityPoints = model.engagement().inactivity().map(i -> i.points()).orElse(0.0);
     Column inactivity = when(inactive, lit(inactivityPoints)).otherwise(lit(0.0));
-    Column engagementScore = round(clamp(coalesce(col(Engagement.RAW), lit(0.0)).plus(inactivity),
-        model.engagement().max()), 2);
-
-    Column grade = when(col(FIT_SCORE).geq(model.fit().grades().a()), lit("A"))
-        .when(col(FIT_SCORE).geq(model.fit().grades().b()), lit("B"))
-        .when(col(FIT_SCORE).geq(model.fit().grades().c()), lit("C"))
-        .otherwise(lit("D"));
-    Column band = when(col(ENGAGEMENT_SCORE).geq(model.bands().hot()), lit("hot"))
-        .when(col(ENGAGEMENT_SCORE).geq(model.bands().warm()), lit("warm"))
-        .otherwise(lit("cold"));
-    Column bandDigit = when(col(BAND).equalTo("hot"), lit("1"))
-        .when(col(BAND).equalTo("warm"), lit("2")).otherwise(lit("3"));
+    Column engagementScore = Scales.score(
+        coalesce(col(Engagement.RAW), lit(0.0)).plus(inactivity), model.engagement().max());
 
     Column fitMap = map_from_entries(filter(array(fitEntries.toArray(new Column[0])),
         e -> e.isNotNull().and(e.getField("value").notEqual(0.0))));
@@ -126,12 +126,17 @@ public final class LeadScoring {
     return rows
         .withColumn(FIT_SCORE, fitScore)
         .withColumn(ENGAGEMENT_SCORE, engagementScore)
-        .withColumn(GRADE, grade)
-        .withColumn(BAND, band)
-        .withColumn(PRIORITY, concat(col(GRADE), bandDigit))
+        .withColumn(GRADE, Scales.grade(model, col(FIT_SCORE)))
+        .withColumn(BAND, Scales.band(model, col(ENGAGEMENT_SCORE)))
+        .withColumn(PRIORITY, Scales.priority(col(GRADE), col(BAND)))
         .withColumn(CRM_STAGE, crmStage)
         .withColumn(STAGE, Stages.stage(model.lifecycle(), crmStage, col(PREVIOUS_STAGE),
             col(GRADE), col(ENGAGEMENT_SCORE)))
+        // A stage carried over keeps the day it began; a new stage begins on D.
+        .withColumn(STAGE_SINCE, when(col(STAGE).equalTo(col(PREVIOUS_STAGE))
+            .and(col(PREVIOUS_STAGE_SINCE).isNotNull()), col(PREVIOUS_STAGE_SINCE))
+            .otherwise(date))
+        .withColumn(DAYS_IN_STAGE, datediff(date, col(STAGE_SINCE)))
         .withColumn(CONTRIBUTIONS, contributions)
         .withColumn(TOP_REASONS, topReasons(col(CONTRIBUTIONS)))
         .withColumn(EMAILABLE, emailable)
@@ -142,14 +147,9 @@ public final class LeadScoring {
             col("lead." + EMAIL).as(EMAIL), col("lead." + FIRST_NAME).as(FIRST_NAME),
             col("lead." + LAST_NAME).as(LAST_NAME), col("lead." + JOB_TITLE).as(JOB_TITLE),
             col(FIT_SCORE), col(GRADE), col(ENGAGEMENT_SCORE), col(BAND), col(PRIORITY),
-            col(STAGE), col(CRM_STAGE), col(Engagement.LAST_ACTIVITY).as(LAST_ACTIVITY_DATE),
+            col(STAGE), col(STAGE_SINCE), col(DAYS_IN_STAGE), col(CRM_STAGE), col(Engagement.LAST_ACTIVITY).as(LAST_ACTIVITY_DATE),
             col(TOP_REASONS), col(CONTRIBUTIONS), col(EMAILABLE), col(SCORE_DATE),
             col(MODEL_VERSION));
-  }
-
-  /** clamp(x, 0, max) */
-  static Column clamp(Column x, double max) {
-    return greatest(lit(0.0), least(lit(max), x));
   }
 
   /**

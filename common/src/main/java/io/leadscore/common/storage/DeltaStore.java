@@ -83,10 +83,14 @@ public final class DeltaStore {
     }
   }
 
-  /** Replaces one partition's rows atomically (creating the table on first use). */
+  /**
+   * Replaces one partition's rows atomically (creating the table on first use). Columns a
+   * newer version adds to an output table are added to the table, not refused.
+   */
   public void replacePartition(String table, Dataset<Row> rows, String partitionColumn,
       String partitionValueSql) {
     var writer = rows.write().format("delta").mode(SaveMode.Overwrite)
+        .option("mergeSchema", "true")
         .partitionBy(partitionColumn);
     if (exists(table)) {
       writer = writer.option("replaceWhere", partitionColumn + " = " + partitionValueSql);

@@ -14,8 +14,6 @@ import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -100,14 +98,12 @@ class LeadScoringTest extends SparkTestBase {
 
     Dataset<Row> resolved = Identity.resolveActivities(leads, activities);
     Dataset<Row> daily = DailyCounts.aggregate(model, D, resolved);
-    StructType previousSchema = new StructType().add(LEAD_ID, DataTypes.StringType)
-        .add(LeadScoring.PREVIOUS_STAGE, DataTypes.StringType);
     Dataset<Row> result = LeadScoring.score(model, D, new LeadScoring.Inputs(
         leads, accounts(spark),
         Engagement.score(model, D, DailyCounts.LEAD, daily),
         Engagement.lastActivity(D, DailyCounts.LEAD, daily),
         LeadScoring.optOuts(D, resolved),
-        spark.createDataFrame(List.of(), previousSchema)));
+        spark.createDataFrame(List.of(), LeadScoring.PREVIOUS_SCHEMA)));
     Map<String, Row> byLead = new HashMap<>();
     for (Row r : result.collectAsList()) {
       assertNull(byLead.put(r.getAs(LEAD_ID), r), "one row per lead");
