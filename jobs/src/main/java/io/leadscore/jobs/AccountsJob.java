@@ -94,16 +94,12 @@ public final class AccountsJob {
         store.read(T_ACCOUNTS),
         leadHistory.on(date),
         Engagement.score(model, date, DailyCounts.ACCOUNT, daily)));
-    timer.time("write account_score_history " + date, () ->
-        store.replacePartition(T_ACCOUNT_SCORE_HISTORY, scores, SCORE_DATE,
-            "DATE'" + date + "'"));
+    timer.time("write account_score_history " + date, () -> history.write(date, scores));
     Dataset<Row> changes = ScoreChanges.between(ACCOUNT_ID, List.of(GRADE, BAND), date,
         history.on(date), previous);
-    timer.time("write account_score_changes " + date, () ->
-        store.replacePartition(T_ACCOUNT_SCORE_CHANGES, changes, SCORE_DATE,
-            "DATE'" + date + "'"));
-    counts.put("account_changes", new ScoreHistory(store, T_ACCOUNT_SCORE_CHANGES).on(date)
-        .count());
+    ScoreHistory changeLog = new ScoreHistory(store, T_ACCOUNT_SCORE_CHANGES);
+    timer.time("write account_score_changes " + date, () -> changeLog.write(date, changes));
+    counts.put("account_changes", changeLog.lastWriteRows());
     return !before.equals(history.fingerprint(date, CHAINED));
   }
 }

@@ -8,6 +8,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.function.Predicate;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -22,6 +23,8 @@ import org.slf4j.Logger;
 final class ScoreHistory {
   private final DeltaStore store;
   private final String table;
+  /** Read once per job: the job itself is the only writer it needs to follow. */
+  private TreeSet<LocalDate> dates;
 
   ScoreHistory(DeltaStore store, String table) {
     this.store = store;
@@ -30,15 +33,27 @@ final class ScoreHistory {
 
   /** Every scored date, ascending; a handful of rows, one per scored day. */
   List<LocalDate> dates() {
-    List<LocalDate> out = new ArrayList<>();
-    if (!store.exists(table)) {
-      return out;
+    if (dates == null) {
+      dates = new TreeSet<>();
+      if (store.exists(table)) {
+        for (Row r : store.read(table).select(SCORE_DATE).distinct().collectAsList()) {
+          dates.add(r.getDate(0).toLocalDate());
+        }
+      }
     }
-    for (Row r : store.read(table).select(SCORE_DATE).distinct().orderBy(SCORE_DATE)
-        .collectAsList()) {
-      out.add(r.getDate(0).toLocalDate());
-    }
-    return out;
+    return new ArrayList<>(dates);
+  }
+
+  /** Replaces one date's rows atomically. */
+  void write(LocalDate date, Dataset<Row> rows) {
+    store.replacePartition(table, rows, SCORE_DATE, "DATE'" + date + "'");
+    dates();
+    dates.add(date);
+  }
+
+  /** The number of rows the latest {@link #write} wrote, from the commit's metrics. */
+  long lastWriteRows() {
+    return Long.parseLong(store.lastCommitMetrics(table).getOrDefault("numOutputRows", "0"));
   }
 
   Optional<LocalDate> latestBefore(LocalDate date) {
@@ -110,7 +125,7 @@ final class ScoreHistory {
    * what they were.
    */
   String fingerprint(LocalDate date, String... columns) {
-    if (!store.exists(table)) {
+    if (!dates().contains(date)) {
       return "0:null";
     }
     Dataset<Row> rows = on(date);

@@ -115,16 +115,15 @@ public final class ScoreJob {
           LeadScoring.optOuts(date, resolved),
           previousStages(rt, previous)));
       timer.time("write lead_score_history " + date, () ->
-          store.replacePartition(T_LEAD_SCORE_HISTORY, scores, SCORE_DATE,
-              "DATE'" + date + "'"));
+          history.write(date, scores));
     } finally {
       daily.unpersist();
     }
     Dataset<Row> changes = ScoreChanges.between(LEAD_ID, List.of(GRADE, BAND, STAGE), date,
         history.on(date), previous);
-    timer.time("write score_changes " + date, () ->
-        store.replacePartition(T_SCORE_CHANGES, changes, SCORE_DATE, "DATE'" + date + "'"));
-    counts.put(CHANGES, new ScoreHistory(store, T_SCORE_CHANGES).on(date).count());
+    ScoreHistory changeLog = new ScoreHistory(store, T_SCORE_CHANGES);
+    timer.time("write score_changes " + date, () -> changeLog.write(date, changes));
+    counts.put(CHANGES, changeLog.lastWriteRows());
     return !before.equals(history.fingerprint(date, CHAINED));
   }
 
