@@ -161,6 +161,28 @@ class PipelineEndToEndTest extends SparkTestBase {
     assertEquals(List.of("target-industry=25.0", "mid-market=20.0", "core-market=10.0"),
         reasons(p3));
 
+    // PA1 (Pinned Fintech, 1,200 people): account fit = fintech 25 + mid-market 20 = 45, C
+    // (the lead rules do not apply; no-account never matches an account). Its leads are
+    // P001 (CRM account) and P003 (by domain). Engagement: the top 3 of (40.68, 5.77) with
+    // the missing third counting 0, / 3 = 15.48, no account-level activity: cold. Engaged
+    // (warm or better): P001 only, Head of Data -> champion: 1 of 3 personas. Best lead P001.
+    assertEquals(3, results.size(), "ingest, score, accounts");
+    assertEquals(51, results.get(2).count(AccountsJob.ACCOUNTS_SCORED));
+    Row pa1 = rt.store().read(T_ACCOUNT_SCORES).where(col(ACCOUNT_ID).equalTo("PA1")).first();
+    assertEquals(45.0, pa1.<Double>getAs(FIT_SCORE), EPS);
+    assertEquals("C", pa1.getAs(GRADE));
+    double committee = (p1.<Double>getAs(ENGAGEMENT_SCORE) + p3.<Double>getAs(ENGAGEMENT_SCORE))
+        / 3;
+    assertEquals(15.48, committee, 0.005);
+    assertEquals(Math.round(committee * 100) / 100.0, pa1.<Double>getAs(ENGAGEMENT_SCORE), EPS);
+    assertEquals("cold", pa1.getAs(BAND));
+    assertEquals(2L, pa1.<Long>getAs(LEADS_COUNT));
+    assertEquals(1L, pa1.<Long>getAs(ENGAGED_LEADS));
+    assertEquals(List.of("champion"), pa1.getList(pa1.fieldIndex(PERSONAS)));
+    assertEquals(0.33, pa1.<Double>getAs(COMMITTEE_COVERAGE), EPS);
+    assertEquals("P001", pa1.getAs(BEST_LEAD_ID));
+    assertEquals("A2", pa1.getAs(BEST_LEAD_PRIORITY));
+
     // Re-running the score for D leaves the tables as one run did.
     Map<String, List<Row>> before = IngestJobTest.snapshot(rt, T_LEAD_SCORES,
         T_LEAD_SCORE_HISTORY);
