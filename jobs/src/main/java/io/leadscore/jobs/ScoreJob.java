@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.*;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.scoring.DailyCounts;
 import io.leadscore.common.scoring.Engagement;
-import io.leadscore.common.scoring.Identity;
 import io.leadscore.common.scoring.LeadScoring;
 import io.leadscore.common.storage.DeltaStore;
 import java.sql.Date;
@@ -48,10 +47,10 @@ public final class ScoreJob {
     Dataset<Row> accounts = store.read(T_ACCOUNTS);
     Dataset<Row> activities = store.read(T_ACTIVITIES)
         .where(col(EVENT_DATE).leq(lit(date.toString()).cast("date")));
-    Dataset<Row> resolved = Identity.resolveActivities(leads, activities);
-
-    Dataset<Row> daily = DailyCounts.aggregate(model, date, resolved)
+    Dataset<Row> resolved = DailyCounts.resolve(leads,
+        DailyCounts.byIdentity(model, activities).where(DailyCounts.neededAsOf(model, date)))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> daily = DailyCounts.perSubject(resolved);
     try {
       long dailyRows = timer.time("aggregate activities per lead, rule and day", daily::count);
       Dataset<Row> scores = LeadScoring.score(model, date, new LeadScoring.Inputs(
@@ -94,7 +93,7 @@ public final class ScoreJob {
           : List.of(store.path(T_LEAD_SCORE_HISTORY) + " (score_date=" + date + ")");
       return new JobResult("score", date, counts, timer.seconds(), timer.elapsed(), outputs);
     } finally {
-      daily.unpersist();
+      resolved.unpersist();
     }
   }
 
