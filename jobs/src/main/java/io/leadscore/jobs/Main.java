@@ -68,18 +68,32 @@ public final class Main implements Callable<Integer> {
       description = {"Scores every lead as of --date: fit and grade, decayed engagement and"
           + " band, priority, stage, top reasons. Writes lead_score_history (the date's"
           + " partition, replaced atomically) and lead_scores (when the date is the latest).",
-          "Activities after --date are ignored, so scoring an earlier date reproduces it."})
+          "Activities after --date are ignored, so scoring an earlier date reproduces it.",
+          "Scores are computed from activity_daily, per-day rule counts that each run brings"
+              + " up to date by re-counting only the event dates new activities touched."})
   static final class Score implements Callable<Integer> {
     @Mixin JobOptions options;
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
         description = "The score date.")
     LocalDate date;
 
+    @Mixin FullRebuild rebuild;
+
     @Override
     public Integer call() {
       return JobLauncher.launch("score", options, date, true,
-          (rt, model) -> List.of(ScoreJob.run(rt, model, date)));
+          (rt, model) -> List.of(ScoreJob.run(rt, model, date, rebuild.full)));
     }
+  }
+
+  /** --full: recount activity_daily from all activities. */
+  static final class FullRebuild {
+    @Option(names = "--full",
+        description = "Recount activity_daily from all activities instead of only the event"
+            + " dates changed since the last run. Not needed after a model change: a change"
+            + " to rule names or conditions triggers the rebuild by itself, and points,"
+            + " half-lives, caps and limits apply when scoring.")
+    boolean full;
   }
 
   @Command(name = "pipeline", mixinStandardHelpOptions = true,
@@ -89,6 +103,7 @@ public final class Main implements Callable<Integer> {
   static final class Pipeline implements Callable<Integer> {
     @Mixin JobOptions options;
     @Mixin LandingDates dates;
+    @Mixin FullRebuild rebuild;
 
     @Override
     public Integer call() {
@@ -97,14 +112,19 @@ public final class Main implements Callable<Integer> {
         return JobLauncher.USAGE;
       }
       return JobLauncher.launch("pipeline", options, dates.date, true, (rt, model) ->
-          pipeline(rt, model, start, dates.date));
+          pipeline(rt, model, start, dates.date, rebuild.full));
     }
   }
 
   static List<JobResult> pipeline(JobRuntime rt, Model model, LocalDate from, LocalDate date) {
+    return pipeline(rt, model, from, date, false);
+  }
+
+  static List<JobResult> pipeline(JobRuntime rt, Model model, LocalDate from, LocalDate date,
+      boolean full) {
     List<JobResult> results = new ArrayList<>();
     results.add(IngestJob.run(rt, from, date));
-    results.add(ScoreJob.run(rt, model, date));
+    results.add(ScoreJob.run(rt, model, date, full));
     return results;
   }
 

@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code score}: lead scores as of a date. Aggregates activities once into per-lead,
- * per-rule, per-day counts, scores from those, replaces the date's partition of
+ * {@code score}: lead scores as of a date. Brings the per-identity, per-rule, per-day counts
+ * of activity_daily up to date ({@link ActivityDailyRefresh}), resolves the days the date
+ * needs to leads, scores from those, replaces the date's partition of
  * {@code lead_score_history} atomically and, when the date is the latest scored,
  * {@code lead_scores}.
  */
@@ -35,6 +36,11 @@ public final class ScoreJob {
   private ScoreJob() {}
 
   public static JobResult run(JobRuntime rt, Model model, LocalDate date) {
+    return run(rt, model, date, false);
+  }
+
+  /** @param full rebuild activity_daily from all activities, not only the dates touched */
+  public static JobResult run(JobRuntime rt, Model model, LocalDate date, boolean full) {
     StageTimer timer = new StageTimer(LOG);
     DeltaStore store = rt.store();
     for (String table : List.of(T_LEADS, T_ACCOUNTS, T_ACTIVITIES)) {
@@ -45,14 +51,14 @@ public final class ScoreJob {
     }
     Dataset<Row> leads = store.read(T_LEADS);
     Dataset<Row> accounts = store.read(T_ACCOUNTS);
-    Dataset<Row> activities = store.read(T_ACTIVITIES)
-        .where(col(EVENT_DATE).leq(lit(date.toString()).cast("date")));
+    ActivityDailyRefresh.Result refresh = timer.time("refresh activity_daily",
+        () -> ActivityDailyRefresh.run(store, model, full));
     Dataset<Row> resolved = DailyCounts.resolve(leads,
-        DailyCounts.byIdentity(model, activities).where(DailyCounts.neededAsOf(model, date)))
+        store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, date)))
         .persist(StorageLevel.MEMORY_AND_DISK());
     Dataset<Row> daily = DailyCounts.perSubject(resolved);
     try {
-      long dailyRows = timer.time("aggregate activities per lead, rule and day", daily::count);
+      long dailyRows = timer.time("resolve activity_daily per lead, rule and day", daily::count);
       Dataset<Row> scores = LeadScoring.score(model, date, new LeadScoring.Inputs(
           leads,
           accounts,
@@ -75,6 +81,8 @@ public final class ScoreJob {
         return true;
       });
       Map<String, Long> counts = new LinkedHashMap<>();
+      counts.put("aggregate_mode_" + refresh.mode(), 1L);
+      counts.put("aggregate_dates_refreshed", refresh.dates());
       counts.put("daily_rule_counts", dailyRows);
       timer.time("summarise", () -> {
         long total = 0;
