@@ -143,6 +143,26 @@ public final class Schemas {
   public static final String TO = "to";
   public static final String PREVIOUS_SCORE_DATE = "previous_score_date";
 
+  // activity_daily: per-day rule counts keyed by the raw identity of the activities
+  /** {@code Text.normalized(email)} of an activity without lead_id. */
+  public static final String EMAIL_KEY = "email_key";
+  public static final String RULE = "rule";
+  public static final String N = "n";
+  public static final String LAST_OCCURRED_AT = "last_occurred_at";
+
+  /**
+   * The persisted daily aggregates (see {@code DailyCounts#byIdentity}). Keyed by what an
+   * activity says, not by whom it resolves to, so a later leads snapshot re-resolves them.
+   */
+  public static final StructType ACTIVITY_DAILY = struct(
+      field(LEAD_ID, StringType, true),
+      field(EMAIL_KEY, StringType, true),
+      field(ACCOUNT_ID, StringType, true),
+      field(RULE, StringType, false),
+      field(EVENT_DATE, DateType, false),
+      field(N, LongType, false),
+      field(LAST_OCCURRED_AT, TimestampType, true));
+
   // table names under the warehouse
   public static final String T_ACTIVITIES = "activities";
   public static final String T_ACTIVITIES_REJECTED = "activities_rejected";
@@ -150,6 +170,7 @@ public final class Schemas {
   public static final String T_ACCOUNTS = "accounts";
   public static final String T_OUTCOMES = "outcomes";
   public static final String T_SNAPSHOTS_REJECTED = "snapshots_rejected";
+  public static final String T_ACTIVITY_DAILY = "activity_daily";
   public static final String T_LEAD_SCORES = "lead_scores";
   public static final String T_LEAD_SCORE_HISTORY = "lead_score_history";
   public static final String T_SCORE_CHANGES = "score_changes";

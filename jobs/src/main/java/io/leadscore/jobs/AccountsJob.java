@@ -7,7 +7,6 @@ import io.leadscore.common.config.Model;
 import io.leadscore.common.scoring.AccountScoring;
 import io.leadscore.common.scoring.DailyCounts;
 import io.leadscore.common.scoring.Engagement;
-import io.leadscore.common.scoring.Identity;
 import io.leadscore.common.scoring.ScoreChanges;
 import io.leadscore.common.storage.DeltaStore;
 import java.time.LocalDate;
@@ -51,8 +50,13 @@ public final class AccountsJob {
       throw new IllegalStateException("no lead scores for " + date + " in "
           + store.path(T_LEAD_SCORE_HISTORY) + ": run score --date " + date + " first");
     }
+    // Normally a no-op (score just did it); it keeps accounts right when run on its own
+    // after an ingest.
+    ActivityDailyRefresh.Result refresh = timer.time("refresh activity_daily",
+        () -> ActivityDailyRefresh.run(store, model, false));
     ScoreHistory history = new ScoreHistory(store, T_ACCOUNT_SCORE_HISTORY);
     Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("aggregate_dates_refreshed", refresh.dates());
     List<LocalDate> written = history.scoreChain(date, d -> scoreDate(rt, model, d, history,
         leadHistory, timer, d.equals(date) ? counts : new LinkedHashMap<>()), LOG);
     counts.put(ScoreJob.LATER_DATES_RESCORED, (long) written.size() - 1);
@@ -86,10 +90,8 @@ public final class AccountsJob {
     Optional<ScoreChanges.Previous> previous = history.latestBefore(date)
         .map(p -> new ScoreChanges.Previous(p, history.on(p)));
 
-    Dataset<Row> activities = store.read(T_ACTIVITIES)
-        .where(col(EVENT_DATE).leq(lit(date.toString()).cast("date")));
-    Dataset<Row> daily = DailyCounts.aggregate(model, date,
-        Identity.resolveActivities(store.read(T_LEADS), activities));
+    Dataset<Row> daily = DailyCounts.perSubject(DailyCounts.resolve(store.read(T_LEADS),
+        store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, date))));
     Dataset<Row> scores = AccountScoring.score(model, date, new AccountScoring.Inputs(
         store.read(T_ACCOUNTS),
         leadHistory.on(date),

@@ -71,17 +71,21 @@ public final class Main implements Callable<Integer> {
           + " lead_scores (when the date is the latest).",
           "Activities after --date are ignored, so scoring an earlier date reproduces it."
               + " Later dates already scored are re-scored after it, in order, so their"
-              + " stages follow from it."})
+              + " stages follow from it.",
+          "Scores are computed from activity_daily, per-day rule counts that each run brings"
+              + " up to date by re-counting only the event dates new activities touched."})
   static final class Score implements Callable<Integer> {
     @Mixin JobOptions options;
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
         description = "The score date.")
     LocalDate date;
 
+    @Mixin FullRebuild rebuild;
+
     @Override
     public Integer call() {
       return JobLauncher.launch("score", options, date, true,
-          (rt, model) -> List.of(ScoreJob.run(rt, model, date)));
+          (rt, model) -> List.of(ScoreJob.run(rt, model, date, rebuild.full)));
     }
   }
 
@@ -104,6 +108,16 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  /** --full: recount activity_daily from all activities. */
+  static final class FullRebuild {
+    @Option(names = "--full",
+        description = "Recount activity_daily from all activities instead of only the event"
+            + " dates changed since the last run. Not needed after a model change: a change"
+            + " to rule names or conditions triggers the rebuild by itself, and points,"
+            + " half-lives, caps and limits apply when scoring.")
+    boolean full;
+  }
+
   @Command(name = "pipeline", mixinStandardHelpOptions = true,
       description = {"Runs the daily jobs in order for --date: ingest, score, accounts.",
           "The model is validated before anything is read. With --from, ingest takes every"
@@ -111,6 +125,7 @@ public final class Main implements Callable<Integer> {
   static final class Pipeline implements Callable<Integer> {
     @Mixin JobOptions options;
     @Mixin LandingDates dates;
+    @Mixin FullRebuild rebuild;
 
     @Override
     public Integer call() {
@@ -119,14 +134,19 @@ public final class Main implements Callable<Integer> {
         return JobLauncher.USAGE;
       }
       return JobLauncher.launch("pipeline", options, dates.date, true, (rt, model) ->
-          pipeline(rt, model, start, dates.date));
+          pipeline(rt, model, start, dates.date, rebuild.full));
     }
   }
 
   static List<JobResult> pipeline(JobRuntime rt, Model model, LocalDate from, LocalDate date) {
+    return pipeline(rt, model, from, date, false);
+  }
+
+  static List<JobResult> pipeline(JobRuntime rt, Model model, LocalDate from, LocalDate date,
+      boolean full) {
     List<JobResult> results = new ArrayList<>();
     results.add(IngestJob.run(rt, from, date));
-    results.add(ScoreJob.run(rt, model, date));
+    results.add(ScoreJob.run(rt, model, date, full));
     results.add(AccountsJob.run(rt, model, date));
     return results;
   }

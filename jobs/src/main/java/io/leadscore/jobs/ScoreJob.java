@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.*;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.scoring.DailyCounts;
 import io.leadscore.common.scoring.Engagement;
-import io.leadscore.common.scoring.Identity;
 import io.leadscore.common.scoring.LeadScoring;
 import io.leadscore.common.scoring.ScoreChanges;
 import io.leadscore.common.storage.DeltaStore;
@@ -48,6 +47,11 @@ public final class ScoreJob {
   private ScoreJob() {}
 
   public static JobResult run(JobRuntime rt, Model model, LocalDate date) {
+    return run(rt, model, date, false);
+  }
+
+  /** @param full rebuild activity_daily from all activities, not only the dates touched */
+  public static JobResult run(JobRuntime rt, Model model, LocalDate date, boolean full) {
     StageTimer timer = new StageTimer(LOG);
     DeltaStore store = rt.store();
     for (String table : List.of(T_LEADS, T_ACCOUNTS, T_ACTIVITIES)) {
@@ -56,8 +60,12 @@ public final class ScoreJob {
             + " does not exist: run ingest first");
       }
     }
+    ActivityDailyRefresh.Result refresh = timer.time("refresh activity_daily",
+        () -> ActivityDailyRefresh.run(store, model, full));
     ScoreHistory history = new ScoreHistory(store, T_LEAD_SCORE_HISTORY);
     Map<String, Long> counts = new LinkedHashMap<>();
+    counts.put("aggregate_mode_" + refresh.mode(), 1L);
+    counts.put("aggregate_dates_refreshed", refresh.dates());
     List<LocalDate> written = history.scoreChain(date, d -> scoreDate(rt, model, d, history,
         timer, d.equals(date) ? counts : new LinkedHashMap<>()), LOG);
     counts.put(LATER_DATES_RESCORED, (long) written.size() - 1);
@@ -99,13 +107,13 @@ public final class ScoreJob {
 
     Dataset<Row> leads = store.read(T_LEADS);
     Dataset<Row> accounts = store.read(T_ACCOUNTS);
-    Dataset<Row> activities = store.read(T_ACTIVITIES)
-        .where(col(EVENT_DATE).leq(lit(date.toString()).cast("date")));
-    Dataset<Row> resolved = Identity.resolveActivities(leads, activities);
-    Dataset<Row> daily = DailyCounts.aggregate(model, date, resolved)
+    Dataset<Row> resolved = DailyCounts.resolve(leads,
+        store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, date)))
         .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> daily = DailyCounts.perSubject(resolved);
     try {
-      long dailyRows = timer.time("aggregate activities per lead, rule and day", daily::count);
+      long dailyRows = timer.time("resolve activity_daily per lead, rule and day",
+          daily::count);
       counts.put("daily_rule_counts", dailyRows);
       Dataset<Row> scores = LeadScoring.score(model, date, new LeadScoring.Inputs(
           leads,
@@ -114,10 +122,9 @@ public final class ScoreJob {
           Engagement.lastActivity(date, DailyCounts.LEAD, daily),
           LeadScoring.optOuts(date, resolved),
           previousStages(rt, previous)));
-      timer.time("write lead_score_history " + date, () ->
-          history.write(date, scores));
+      timer.time("write lead_score_history " + date, () -> history.write(date, scores));
     } finally {
-      daily.unpersist();
+      resolved.unpersist();
     }
     Dataset<Row> changes = ScoreChanges.between(LEAD_ID, List.of(GRADE, BAND, STAGE), date,
         history.on(date), previous);

@@ -3,56 +3,167 @@ package io.leadscore.common.scoring;
 import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.*;
 
+import io.leadscore.common.Schemas;
+import io.leadscore.common.Text;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.config.Model.EngagementRule;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 
 /**
- * The one pass over activities that scoring needs: counts per subject, rule and day,
- * {@code n(l, r, d)} of SPEC §4. Scores are computed from these counts, never from events.
+ * The one pass over activities that scoring needs: counts per identity, rule and day, from
+ * which {@code n(l, r, d)} of SPEC §4 follows. Scores are computed from these counts, never
+ * from events.
  *
- * <p>Output columns: {@code subject_kind} ({@code lead} or {@code account}),
- * {@code subject_id}, {@code rule}, {@code event_date}, {@code n}. The pseudo-rule
- * {@link #ANY} counts every activity of any type, for inactivity and last_activity_date.
+ * <p>Two stages, so the expensive one can be kept: {@link #byIdentity} counts what the
+ * activities say (the {@code activity_daily} table); it depends on the rules' conditions but
+ * on neither the leads snapshot nor the score date, so a day's counts stay valid until that
+ * day's activities or a condition change. {@link #resolve} then applies identity as of the
+ * current leads snapshot and {@link #perSubject} gives the scoring shape: {@code
+ * subject_kind} ({@code lead} or {@code account}), {@code subject_id}, {@code rule}, {@code
+ * event_date}, {@code n}. The pseudo-rule {@link #ANY} counts every activity of any type, for
+ * inactivity and last_activity_date; {@link #OPT_OUT} carries consent (SPEC §8.13).
  */
 public final class DailyCounts {
   private DailyCounts() {}
 
   public static final String SUBJECT_KIND = "subject_kind";
   public static final String SUBJECT_ID = "subject_id";
-  public static final String RULE = "rule";
-  public static final String N = "n";
+  public static final String RULE = Schemas.RULE;
+  public static final String N = Schemas.N;
   public static final String LEAD = "lead";
   public static final String ACCOUNT = "account";
   /** Rule names cannot contain '*' (ModelLoader), so this never collides with a rule. */
   public static final String ANY = "*";
+  /** Opt-out activities ({@link LeadScoring#OPT_OUT_TYPES}); '*' keeps it apart from rules. */
+  public static final String OPT_OUT = "*opt-out";
 
   /**
-   * @param activities resolved activities ({@link Identity#resolveActivities}); rows after
-   *     {@code asOf} are ignored, so an old date is reproduced from the same inputs
+   * Bump when the code changes which rows a rule matches or what activity_daily holds, so
+   * stored aggregates are rebuilt: the model fingerprint cannot see code.
    */
-  public static Dataset<Row> aggregate(Model model, LocalDate asOf, Dataset<Row> activities) {
-    Column inLookback = datediff(lit(asOf.toString()).cast("date"), col(EVENT_DATE))
-        .lt(model.engagement().lookbackDays());
-    List<Column> ruleNames = new ArrayList<>();
-    for (EngagementRule rule : model.engagement().rules()) {
-      ruleNames.add(when(inLookback.and(RuleConditions.engagement(rule)), lit(rule.name())));
+  static final int FORMAT = 1;
+
+  /**
+   * Daily counts by raw identity: {@code lead_id} (trimmed) when the activity has one, else
+   * {@code email_key} and {@code account_id}; one row per identity, matched rule (without
+   * lookback: that is applied when scoring) and event_date, with {@code last_occurred_at}
+   * only on {@link #OPT_OUT} rows. Columns as {@link Schemas#ACTIVITY_DAILY}.
+   */
+  public static Dataset<Row> byIdentity(Model model, Dataset<Row> activities) {
+    Column leadId = Text.clean(col(LEAD_ID));
+    Column email = when(leadId.isNull(), Text.normalized(col(EMAIL)));
+    Column account = when(leadId.isNull(), Text.clean(col(ACCOUNT_ID)));
+    List<Column> out = new ArrayList<>();
+    for (String name : ACTIVITY_DAILY.fieldNames()) {
+      out.add(col(name));
     }
-    ruleNames.add(lit(ANY));
+    return activities
+        .select(leadId.as(LEAD_ID), email.as(EMAIL_KEY), account.as(ACCOUNT_ID),
+            col(EVENT_DATE), col(OCCURRED_AT), explode(matchedRules(model)).as(RULE))
+        .where(col(LEAD_ID).isNotNull().or(col(EMAIL_KEY).isNotNull())
+            .or(col(ACCOUNT_ID).isNotNull()))
+        .groupBy(LEAD_ID, EMAIL_KEY, ACCOUNT_ID, RULE, EVENT_DATE)
+        .agg(count(lit(1)).as(N),
+            max(when(col(RULE).equalTo(OPT_OUT), col(OCCURRED_AT))).as(LAST_OCCURRED_AT))
+        .select(out.toArray(new Column[0]));
+  }
+
+  /**
+   * The rows of {@link #byIdentity} a score as of {@code asOf} needs: every rule within the
+   * lookback, and {@link #ANY} and {@link #OPT_OUT} on any day up to {@code asOf}, since the
+   * last activity and the last opt-out are not bounded by the lookback.
+   */
+  public static Column neededAsOf(Model model, LocalDate asOf) {
+    Column first = lit(asOf.minusDays(model.engagement().lookbackDays() - 1L).toString())
+        .cast("date");
+    return col(EVENT_DATE).leq(lit(asOf.toString()).cast("date"))
+        .and(col(EVENT_DATE).geq(first).or(col(RULE).isin(ANY, OPT_OUT)));
+  }
+
+  /**
+   * Resolves {@link #byIdentity} rows to subjects with the leads snapshot ({@link
+   * Identity#resolveKeys}), dropping rows that resolve to nobody. Columns: {@code
+   * subject_kind}, {@code subject_id}, {@code rule}, {@code event_date}, {@code n}, {@code
+   * last_occurred_at}; a subject may have several rows per rule and day (one per identity).
+   */
+  public static Dataset<Row> resolve(Dataset<Row> leads, Dataset<Row> byIdentity) {
     Column subjectKind = when(col(Identity.RESOLVED_LEAD).isNotNull(), lit(LEAD))
         .when(col(Identity.RESOLVED_ACCOUNT).isNotNull(), lit(ACCOUNT));
     Column subjectId = coalesce(col(Identity.RESOLVED_LEAD), col(Identity.RESOLVED_ACCOUNT));
-    return activities
-        .where(col(EVENT_DATE).leq(lit(asOf.toString()).cast("date")))
-        .select(subjectKind.as(SUBJECT_KIND), subjectId.as(SUBJECT_ID), col(EVENT_DATE),
-            explode(filter(array(ruleNames.toArray(new Column[0])), x -> x.isNotNull())).as(RULE))
-        .where(col(SUBJECT_KIND).isNotNull())
+    return Identity.resolveKeys(leads, byIdentity)
+        .select(subjectKind.as(SUBJECT_KIND), subjectId.as(SUBJECT_ID), col(RULE),
+            col(EVENT_DATE), col(N), col(LAST_OCCURRED_AT))
+        .where(col(SUBJECT_KIND).isNotNull());
+  }
+
+  /**
+   * Counts per subject, rule and day from {@link #resolve}d rows: n summed over the
+   * identities of one subject, so per-day limits apply to the subject, not to each identity.
+   */
+  public static Dataset<Row> perSubject(Dataset<Row> resolved) {
+    return resolved
+        .where(col(RULE).notEqual(OPT_OUT))
         .groupBy(SUBJECT_KIND, SUBJECT_ID, RULE, EVENT_DATE)
-        .agg(count(lit(1)).as(N));
+        .agg(sum(N).as(N));
+  }
+
+  /**
+   * A digest of everything that decides which rows {@link #byIdentity} gives a rule: rule
+   * names and conditions, the opt-out types and {@link #FORMAT}. Points, half-lives, caps,
+   * limits, decay, lookback and inactivity are applied when scoring and are left out, so
+   * changing them keeps the stored counts. Rule order does not matter.
+   */
+  public static String fingerprint(Model model) {
+    StringBuilder text = new StringBuilder("format=" + FORMAT);
+    field(text, "opt-out", LeadScoring.OPT_OUT_TYPES.stream().sorted().toList().toString());
+    List<EngagementRule> rules = new ArrayList<>(model.engagement().rules());
+    rules.sort(Comparator.comparing(EngagementRule::name));
+    for (EngagementRule r : rules) {
+      field(text, "rule", r.name());
+      field(text, "types", r.types().stream().sorted().toList().toString());
+      field(text, "url-contains", r.urlContains());
+      field(text, "url-matches", r.urlMatches());
+      field(text, "campaign-in", r.campaignIn().stream().sorted().toList().toString());
+      field(text, "when", r.when());
+    }
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256")
+          .digest(text.toString().getBytes(StandardCharsets.UTF_8));
+      return HexFormat.of().formatHex(digest);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /** The names a row matches: rules (conditions only), ANY, and OPT_OUT for opt-out types. */
+  private static Column matchedRules(Model model) {
+    List<Column> names = new ArrayList<>();
+    for (EngagementRule rule : model.engagement().rules()) {
+      names.add(when(RuleConditions.engagement(rule), lit(rule.name())));
+    }
+    names.add(lit(ANY));
+    names.add(when(col(ACTIVITY_TYPE).isin(LeadScoring.OPT_OUT_TYPES.toArray()), lit(OPT_OUT)));
+    return filter(array(names.toArray(new Column[0])), x -> x.isNotNull());
+  }
+
+  // Length-prefixed, so no value can imitate a field boundary.
+  private static void field(StringBuilder text, String key, Optional<String> value) {
+    field(text, key, value.orElse(null));
+  }
+
+  private static void field(StringBuilder text, String key, String value) {
+    text.append('\n').append(key).append('=');
+    text.append(value == null ? "-" : value.length() + ":" + value);
   }
 }

@@ -24,16 +24,28 @@ public final class Identity {
    * is account-level when no lead is resolved and account_id is present.
    */
   public static Dataset<Row> resolveActivities(Dataset<Row> leads, Dataset<Row> activities) {
+    return resolve(leads, Text.normalized(col(EMAIL)), activities);
+  }
+
+  /**
+   * The same resolution for rows that carry the identity already normalised: lead_id,
+   * {@code email_key} ({@code Text.normalized(email)}) and account_id, as activity_daily does.
+   */
+  public static Dataset<Row> resolveKeys(Dataset<Row> leads, Dataset<Row> keyed) {
+    return resolve(leads, col(EMAIL_KEY), keyed);
+  }
+
+  private static Dataset<Row> resolve(Dataset<Row> leads, Column emailKey, Dataset<Row> rows) {
     Dataset<Row> byEmail = leads.where(col(EMAIL).isNotNull())
         .groupBy(Text.normalized(col(EMAIL)).as("_email"))
         .agg(min(LEAD_ID).as("_email_lead"));
     // Only rows without a lead_id take part in the email join: the others (most of them)
     // are not shuffled at all.
-    Dataset<Row> withLead = activities.where(col(LEAD_ID).isNotNull())
+    Dataset<Row> withLead = rows.where(col(LEAD_ID).isNotNull())
         .withColumn(RESOLVED_LEAD, col(LEAD_ID))
         .withColumn(RESOLVED_ACCOUNT, lit(null).cast("string"));
-    Dataset<Row> byEmailOrAccount = activities.where(col(LEAD_ID).isNull())
-        .join(byEmail, Text.normalized(col(EMAIL)).equalTo(col("_email")), "left")
+    Dataset<Row> byEmailOrAccount = rows.where(col(LEAD_ID).isNull())
+        .join(byEmail, emailKey.equalTo(col("_email")), "left")
         .withColumn(RESOLVED_LEAD, col("_email_lead"))
         .withColumn(RESOLVED_ACCOUNT, when(col("_email_lead").isNull(), col(ACCOUNT_ID)))
         .drop("_email", "_email_lead");

@@ -47,15 +47,16 @@ public final class LeadScoring {
       Dataset<Row> previousStages) {}
 
   /**
-   * The latest opt-out (unsubscribe or bounce) per resolved lead on or before {@code asOf}.
+   * The latest opt-out (unsubscribe or bounce) per resolved lead on or before {@code asOf},
+   * from {@link DailyCounts#resolve}d rows.
    */
-  public static Dataset<Row> optOuts(LocalDate asOf, Dataset<Row> resolvedActivities) {
-    return resolvedActivities
-        .where(col(ACTIVITY_TYPE).isin(OPT_OUT_TYPES.toArray())
-            .and(col(EVENT_DATE).leq(lit(asOf.toString()).cast("date")))
-            .and(col(Identity.RESOLVED_LEAD).isNotNull()))
-        .groupBy(col(Identity.RESOLVED_LEAD).as(LEAD_ID))
-        .agg(max(OCCURRED_AT).as(LAST_OPT_OUT));
+  public static Dataset<Row> optOuts(LocalDate asOf, Dataset<Row> resolved) {
+    return resolved
+        .where(col(DailyCounts.RULE).equalTo(DailyCounts.OPT_OUT)
+            .and(col(DailyCounts.SUBJECT_KIND).equalTo(DailyCounts.LEAD))
+            .and(col(EVENT_DATE).leq(lit(asOf.toString()).cast("date"))))
+        .groupBy(col(DailyCounts.SUBJECT_ID).as(LEAD_ID))
+        .agg(max(LAST_OCCURRED_AT).as(LAST_OPT_OUT));
   }
 
   public static Dataset<Row> score(Model model, LocalDate asOf, Inputs in) {

@@ -1,10 +1,13 @@
 package io.leadscore.common.storage;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -26,6 +29,10 @@ public final class DeltaStore {
         : warehouse;
   }
 
+  public SparkSession spark() {
+    return spark;
+  }
+
   public String path(String table) {
     return warehouse + "/" + table;
   }
@@ -36,6 +43,21 @@ public final class DeltaStore {
 
   public Dataset<Row> read(String table) {
     return spark.read().format("delta").load(path(table));
+  }
+
+  /** The table as of one of its versions: a consistent view however many commits follow. */
+  public Dataset<Row> readAt(String table, long version) {
+    return spark.read().format("delta").option("versionAsOf", version).load(path(table));
+  }
+
+  /** The table's latest version. */
+  public long version(String table) {
+    return DeltaTable.forPath(spark, path(table)).history(1).select("version").first().getLong(0);
+  }
+
+  /** The table's id; a table deleted and created again at the same path gets a new one. */
+  public String tableId(String table) {
+    return DeltaTable.forPath(spark, path(table)).detail().select("id").first().getString(0);
   }
 
   /** Appends rows; only for rows already made unique against the table by the caller. */
@@ -102,6 +124,39 @@ public final class DeltaStore {
   public void overwrite(String table, Dataset<Row> rows) {
     rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
         .save(path(table));
+  }
+
+  /**
+   * Replaces the whole table's contents atomically, partitioned by {@code partitionColumn},
+   * in one commit whose {@code userMetadata} is {@code commitMetadata}.
+   */
+  public void overwrite(String table, Dataset<Row> rows, String partitionColumn,
+      String commitMetadata) {
+    rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
+        .option("userMetadata", commitMetadata).partitionBy(partitionColumn).save(path(table));
+  }
+
+  /**
+   * Replaces the rows matching {@code predicate} (SQL over partition columns) with
+   * {@code rows} in one commit whose {@code userMetadata} is {@code commitMetadata}; matching
+   * partitions without new rows end up empty.
+   */
+  public void replaceWhere(String table, Dataset<Row> rows, String predicate,
+      String partitionColumn, String commitMetadata) {
+    rows.write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", predicate)
+        .option("userMetadata", commitMetadata).partitionBy(partitionColumn).save(path(table));
+  }
+
+  /**
+   * The {@code userMetadata} of the latest commit whose metadata starts with {@code prefix},
+   * while the table's history still holds it (Delta's log retention).
+   */
+  public Optional<String> latestCommitMetadata(String table, String prefix) {
+    List<Row> rows = DeltaTable.forPath(spark, path(table)).history()
+        .where(col("userMetadata").startsWith(prefix))
+        .orderBy(col("version").desc())
+        .select("userMetadata").limit(1).collectAsList();
+    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0).getString(0));
   }
 
   /** The operation metrics of the table's latest commit (rows inserted, updated, ...). */

@@ -91,8 +91,9 @@ class AccountScoringTest extends SparkTestBase {
         activity("a9", 0, "demo_request", null, null, "A9", null, null)));
     Dataset<Row> accounts = accounts(spark);
 
-    Dataset<Row> resolved = Identity.resolveActivities(leads, activities);
-    Dataset<Row> daily = DailyCounts.aggregate(model, D, resolved);
+    Dataset<Row> resolved = DailyCounts.resolve(leads,
+        DailyCounts.byIdentity(model, activities).where(DailyCounts.neededAsOf(model, D)));
+    Dataset<Row> daily = DailyCounts.perSubject(resolved);
     Dataset<Row> leadScores = LeadScoring.score(model, D, new LeadScoring.Inputs(
         leads, accounts,
         Engagement.score(model, D, DailyCounts.LEAD, daily),

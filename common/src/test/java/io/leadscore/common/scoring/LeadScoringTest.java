@@ -96,8 +96,10 @@ class LeadScoringTest extends SparkTestBase {
         // After D: ignored
         activity("e90", -1, "demo_request", "L1", null, null, null, null)));
 
-    Dataset<Row> resolved = Identity.resolveActivities(leads, activities);
-    Dataset<Row> daily = DailyCounts.aggregate(model, D, resolved);
+    // The production path: counts by raw identity, the rows a score as of D reads, resolved.
+    Dataset<Row> resolved = DailyCounts.resolve(leads,
+        DailyCounts.byIdentity(model, activities).where(DailyCounts.neededAsOf(model, D)));
+    Dataset<Row> daily = DailyCounts.perSubject(resolved);
     Dataset<Row> result = LeadScoring.score(model, D, new LeadScoring.Inputs(
         leads, accounts(spark),
         Engagement.score(model, D, DailyCounts.LEAD, daily),

@@ -1,0 +1,147 @@
+package io.leadscore.jobs;
+
+import static io.leadscore.common.Schemas.*;
+import static org.apache.spark.sql.functions.col;
+
+import io.leadscore.common.config.Model;
+import io.leadscore.common.scoring.DailyCounts;
+import io.leadscore.common.storage.DeltaChanges;
+import io.leadscore.common.storage.DeltaStore;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Brings {@code activity_daily} ({@link DailyCounts#byIdentity} of all activities) up to date
+ * with {@code activities} before scoring: re-aggregates only the event_dates that commits
+ * since the last refresh touched ({@link DeltaChanges}), and rebuilds everything when it
+ * cannot trust the stored counts: none yet, {@code --full}, changed rule conditions (the
+ * {@link DailyCounts#fingerprint}), activities recreated or its change history gone.
+ *
+ * <p>The state (which activities version the counts reflect, and for which rules) is the
+ * {@code userMetadata} of activity_daily's own commit, e.g. {@code leadscore.activity_daily
+ * rules=3f9c... activities=<table id>@42}, visible in {@code DESCRIBE HISTORY}. Counts and
+ * state thus change in one atomic commit: a job that dies before it leaves both as they were,
+ * and no separate state table can disagree with the data. The history keeps commit metadata
+ * as long as the log keeps commits, the same retention that bounds finding touched dates in
+ * activities, so this adds no new way to lose the state; losing it means a rebuild.
+ * activities is read at the version recorded, so an ingest committing meanwhile is picked
+ * up by the next run, never half-counted.
+ */
+final class ActivityDailyRefresh {
+  private static final Logger LOG = LoggerFactory.getLogger(ActivityDailyRefresh.class);
+
+  static final String STATE_PREFIX = "leadscore.activity_daily ";
+  private static final Pattern STATE =
+      Pattern.compile("leadscore\\.activity_daily rules=([0-9a-f]+) activities=(\\S+)@(\\d+)");
+
+  private ActivityDailyRefresh() {}
+
+  /** What the counts reflect: rule conditions and a version of one activities table. */
+  record State(String rules, String activitiesId, long activitiesVersion) {
+    String text() {
+      return STATE_PREFIX + "rules=" + rules + " activities=" + activitiesId + "@"
+          + activitiesVersion;
+    }
+
+    static Optional<State> parse(String text) {
+      Matcher m = STATE.matcher(text);
+      return m.matches()
+          ? Optional.of(new State(m.group(1), m.group(2), Long.parseLong(m.group(3))))
+          : Optional.empty();
+    }
+  }
+
+  /**
+   * @param full whether everything was rebuilt (else only {@code dates})
+   * @param reason why it was rebuilt, or what the incremental refresh found
+   * @param dates the event_dates whose counts were written (all of them on a rebuild)
+   */
+  record Result(boolean full, String reason, long activitiesVersion, long dates) {
+    String mode() {
+      return full ? "full" : "incremental";
+    }
+  }
+
+  static Result run(DeltaStore store, Model model, boolean forceFull) {
+    State now = new State(DailyCounts.fingerprint(model), store.tableId(T_ACTIVITIES),
+        store.version(T_ACTIVITIES));
+    boolean exists = store.exists(T_ACTIVITY_DAILY);
+    Optional<State> recorded = exists
+        ? store.latestCommitMetadata(T_ACTIVITY_DAILY, STATE_PREFIX).flatMap(State::parse)
+        : Optional.empty();
+    String rebuild = forceFull ? "--full was given"
+        : !exists ? T_ACTIVITY_DAILY + " does not exist yet"
+        : recorded.isEmpty() ? "no refresh state in the history of " + T_ACTIVITY_DAILY
+        : !recorded.get().rules().equals(now.rules())
+            ? "the model's rule names or conditions changed"
+        : !recorded.get().activitiesId().equals(now.activitiesId())
+            ? T_ACTIVITIES + " was recreated (its table id changed)"
+        : recorded.get().activitiesVersion() > now.activitiesVersion()
+            ? T_ACTIVITIES + " is at version " + now.activitiesVersion() + ", before the "
+                + recorded.get().activitiesVersion() + " recorded"
+        : null;
+    if (rebuild == null) {
+      long since = recorded.get().activitiesVersion();
+      DeltaChanges.Touched touched = DeltaChanges.partitionsTouched(store.spark(),
+          store.path(T_ACTIVITIES), EVENT_DATE, since, now.activitiesVersion());
+      if (touched.available()) {
+        return refresh(store, model, now, since, touched.values());
+      }
+      rebuild = touched.unavailable();
+    }
+    LOG.info("rebuilding {} from all of {} at version {}: {}", T_ACTIVITY_DAILY, T_ACTIVITIES,
+        now.activitiesVersion(), rebuild);
+    store.overwrite(T_ACTIVITY_DAILY,
+        layout(DailyCounts.byIdentity(model, store.readAt(T_ACTIVITIES,
+            now.activitiesVersion()))),
+        EVENT_DATE, now.text());
+    long dates = store.read(T_ACTIVITY_DAILY).select(EVENT_DATE).distinct().count();
+    LOG.info("{} rebuilt: {} event dates", T_ACTIVITY_DAILY, dates);
+    return new Result(true, rebuild, now.activitiesVersion(), dates);
+  }
+
+  private static Result refresh(DeltaStore store, Model model, State now, long since,
+      List<String> touched) {
+    if (touched.isEmpty()) {
+      // Nothing to write; not recording the new version only means the next run reads the
+      // same few commit files again.
+      String reason = since == now.activitiesVersion()
+          ? T_ACTIVITIES + " unchanged since version " + since
+          : "versions " + (since + 1) + ".." + now.activitiesVersion() + " of " + T_ACTIVITIES
+              + " change no data";
+      LOG.info("{} is up to date: {}", T_ACTIVITY_DAILY, reason);
+      return new Result(false, reason, since, 0);
+    }
+    String reason = touched.size() + " event dates touched by versions " + (since + 1) + ".."
+        + now.activitiesVersion() + " of " + T_ACTIVITIES;
+    LOG.info("refreshing {}: {}: {}", T_ACTIVITY_DAILY, reason, touched);
+    Date[] dates = touched.stream().map(d -> Date.valueOf(LocalDate.parse(d)))
+        .toArray(Date[]::new);
+    Dataset<Row> activities = store.readAt(T_ACTIVITIES, now.activitiesVersion())
+        .where(col(EVENT_DATE).isin((Object[]) dates));
+    // A date whose activities are all gone has no rows here, so replacing leaves it empty.
+    String predicate = EVENT_DATE + " IN (" + touched.stream().map(d -> "DATE'" + d + "'")
+        .collect(Collectors.joining(", ")) + ")";
+    store.replaceWhere(T_ACTIVITY_DAILY, layout(DailyCounts.byIdentity(model, activities)),
+        predicate, EVENT_DATE, now.text());
+    return new Result(false, reason, now.activitiesVersion(), touched.size());
+  }
+
+  /**
+   * One file per date, sorted by rule: the pseudo-rules sort first ('*'), so a score's read
+   * of dates past the lookback, which wants only them, can skip the rest of large files by
+   * Parquet row-group statistics.
+   */
+  private static Dataset<Row> layout(Dataset<Row> rows) {
+    return rows.repartition(col(EVENT_DATE)).sortWithinPartitions(EVENT_DATE, RULE);
+  }
+}

@@ -1,0 +1,403 @@
+package io.leadscore.jobs;
+
+import static io.leadscore.common.Schemas.*;
+import static org.apache.spark.sql.functions.array_sort;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.map_entries;
+import static org.apache.spark.sql.functions.struct;
+import static org.apache.spark.sql.functions.to_json;
+import static org.junit.jupiter.api.Assertions.*;
+
+import com.typesafe.config.ConfigFactory;
+import io.delta.tables.DeltaTable;
+import io.leadscore.common.config.AppSettings;
+import io.leadscore.common.config.Model;
+import io.leadscore.common.config.ModelLoader;
+import io.leadscore.common.generate.GeneratorSpec;
+import io.leadscore.common.scoring.DailyCounts;
+import io.leadscore.common.storage.DeltaChanges;
+import io.leadscore.common.testing.SparkTestBase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.MapType;
+import org.apache.spark.sql.types.StructField;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Scoring from activity_daily kept up to date by touched dates (ScoreJob with
+ * ActivityDailyRefresh): an incremental run equals a full one, a late event rewrites only its
+ * date, model changes rebuild only when rule conditions change, identity follows the leads
+ * snapshot, and a rerun changes nothing.
+ *
+ * <p>The small model below: pricing 10 points once a day, half-life 10 days; demo 40 without
+ * decay; lookback 30 days; inactivity -5 after 20 days. No fit rule matches (fit 0).
+ */
+class IncrementalScoringTest extends SparkTestBase {
+  static final LocalDate D = LocalDate.of(2026, 11, 20);
+  static final double EPS = 1e-9;
+
+  static final String MODEL = """
+      leadscore.model {
+        version = "incremental-test"
+        engagement {
+          half-life-days = 10
+          lookback-days = 30
+          max = 100
+          rules = [
+            { name = pricing, types = [page_view], url-contains = "/pricing", points = 10, max-per-day = 1 }
+            { name = demo, types = [demo_request], points = 40, decay = false }
+          ]
+          inactivity { days = 20, points = -5 }
+        }
+        fit {
+          max = 100
+          rules = [ { name = vp, field = lead.job_title, matches = "(?i)\\\\bvp\\\\b", points = 50 } ]
+          grades { A = 75, B = 50, C = 25 }
+        }
+        bands { hot = 50, warm = 20 }
+        lifecycle { mql { grades = [A, B], min-engagement = 40 }, recycle-below = 15 }
+        accounts { top-leads = 3, engaged-band = warm, personas = [] }
+      }
+      """;
+
+  @TempDir Path dir;
+
+  // --- a warehouse written directly: activities, leads and accounts as ingest leaves them
+
+  private JobRuntime runtime(String name) {
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("leadscore.warehouse", dir.resolve(name).toString());
+    return new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
+        Optional.empty());
+  }
+
+  private static Model model(JobRuntime rt, String text) {
+    List<String> leadFields = new ArrayList<>(List.of(LEADS.fieldNames()));
+    leadFields.add(EMAIL_DOMAIN);
+    return new ModelLoader(rt.settings().activityTypes(), leadFields,
+        List.of(ACCOUNTS.fieldNames()))
+        .fromConfig(ConfigFactory.parseString(text), "incremental-test.conf");
+  }
+
+  private static Row lead(String id, String email) {
+    return RowFactory.create(id, email, "First", "Last", null, "US", null, "lead", true,
+        Timestamp.from(Instant.parse("2026-01-01T00:00:00Z")), null);
+  }
+
+  private void leads(JobRuntime rt, Row... rows) {
+    rt.store().overwrite(T_LEADS, session().createDataFrame(List.of(rows), LEADS));
+    if (!rt.store().exists(T_ACCOUNTS)) {
+      rt.store().overwrite(T_ACCOUNTS, session().createDataFrame(List.of(RowFactory.create(
+          "A1", "acme.com", "Acme", "software", 500L, 1e7, "US", null)), ACCOUNTS));
+    }
+  }
+
+  /** An activity at 12:00 UTC of {@code day}. */
+  private static Row activity(String eventId, LocalDate day, String type, String leadId,
+      String email, String accountId, String url) {
+    return RowFactory.create(eventId, Timestamp.from(Instant.parse(day + "T12:00:00Z")),
+        Date.valueOf(day), type, leadId, email, accountId, url, null, null, null, "test",
+        "run");
+  }
+
+  private void add(JobRuntime rt, Row... rows) {
+    rt.store().append(T_ACTIVITIES, session().createDataFrame(List.of(rows), ACTIVITIES),
+        EVENT_DATE);
+  }
+
+  private static Row score(JobRuntime rt, String leadId, LocalDate date) {
+    List<Row> rows = rt.store().read(T_LEAD_SCORE_HISTORY)
+        .where(col(LEAD_ID).equalTo(leadId).and(col(SCORE_DATE).equalTo(Date.valueOf(date))))
+        .collectAsList();
+    assertEquals(1, rows.size(), leadId + " on " + date);
+    return rows.get(0);
+  }
+
+  private static double engagement(JobRuntime rt, String leadId, LocalDate date) {
+    return score(rt, leadId, date).<Double>getAs(ENGAGEMENT_SCORE);
+  }
+
+  private static List<Row> history(JobRuntime rt, LocalDate date, String... except) {
+    Dataset<Row> rows = rt.store().read(T_LEAD_SCORE_HISTORY)
+        .where(col(SCORE_DATE).equalTo(Date.valueOf(date)));
+    for (String leadId : except) {
+      rows = rows.where(col(LEAD_ID).notEqual(leadId));
+    }
+    return json(rows);
+  }
+
+  private static String mode(JobResult r) {
+    Assertions.assertTrue(r.counts().containsKey("aggregate_mode_full")
+        ^ r.counts().containsKey("aggregate_mode_incremental"), r.counts().toString());
+    return r.counts().containsKey("aggregate_mode_full") ? "full" : "incremental";
+  }
+
+  /** The event_dates a commit range of activity_daily rewrote, read from its Delta log. */
+  private List<String> rewritten(JobRuntime rt, long after, long upTo) {
+    DeltaChanges.Touched t = DeltaChanges.partitionsTouched(session(),
+        rt.store().path(T_ACTIVITY_DAILY), EVENT_DATE, after, upTo);
+    Assertions.assertTrue(t.available(), t.unavailable());
+    return t.values();
+  }
+
+  @Test
+  void aLateEventRewritesOnlyItsDateAndChangesOnlyItsLead() {
+    JobRuntime rt = runtime("w");
+    Model model = model(rt, MODEL);
+    leads(rt, lead("L1", "l1@x.com"), lead("L2", "l2@x.com"), lead("L3", "l3@x.com"));
+    add(rt,
+        activity("a1", D, "page_view", "L1", null, null, "https://x.com/pricing"),
+        activity("a2", D.minusDays(2), "page_view", "L2", null, null, "https://x.com/pricing"),
+        activity("a3", D.minusDays(10), "page_view", "L2", null, null, "https://x.com/pricing"),
+        activity("a4", D.minusDays(1), "demo_request", "L3", null, null, null));
+    JobResult first = ScoreJob.run(rt, model, D);
+    assertEquals("full", mode(first));
+    // L1: 10 today. L2: 10 * 0.5^(2/10) + 10 * 0.5^(10/10). L3: 40.
+    assertEquals(10.0, engagement(rt, "L1", D), EPS);
+    assertEquals(Math.round((10 * Math.pow(0.5, 0.2) + 5) * 100) / 100.0,
+        engagement(rt, "L2", D), EPS);
+    assertEquals(40.0, engagement(rt, "L3", D), EPS);
+    List<Row> othersBefore = history(rt, D, "L1");
+
+    // Arriving late: L1 on the pricing page ten days ago, a day that already has counts.
+    add(rt, activity("late", D.minusDays(10), "page_view", "L1", null, null,
+        "https://x.com/pricing/"));
+    long before = rt.store().version(T_ACTIVITY_DAILY);
+    JobResult late = ScoreJob.run(rt, model, D);
+    assertEquals("incremental", mode(late));
+    assertEquals(1, late.count("aggregate_dates_refreshed"));
+    assertEquals(before + 1, rt.store().version(T_ACTIVITY_DAILY), "one commit");
+    assertEquals(List.of(D.minusDays(10).toString()), rewritten(rt, before, before + 1));
+    assertEquals(10.0 + 5.0, engagement(rt, "L1", D), EPS);
+    assertEquals(othersBefore, history(rt, D, "L1"), "other leads unchanged");
+
+    // OPTIMIZE rewrites files without changing data: no work. A rerun changes nothing.
+    long activitiesVersion = rt.store().version(T_ACTIVITIES);
+    DeltaTable.forPath(session(), rt.store().path(T_ACTIVITIES)).optimize().executeCompaction();
+    assertEquals(activitiesVersion + 1, rt.store().version(T_ACTIVITIES), "OPTIMIZE committed");
+    List<Row> all = history(rt, D);
+    JobResult rerun = ScoreJob.run(rt, model, D);
+    assertEquals("incremental", mode(rerun));
+    assertEquals(0, rerun.count("aggregate_dates_refreshed"));
+    assertEquals(before + 1, rt.store().version(T_ACTIVITY_DAILY), "no activity_daily commit");
+    assertEquals(all, history(rt, D));
+
+    // A date whose activities all disappear (e.g. erased) ends up empty in activity_daily.
+    DeltaTable.forPath(session(), rt.store().path(T_ACTIVITIES))
+        .delete(col(EVENT_ID).equalTo("a2"));
+    JobResult erased = ScoreJob.run(rt, model, D);
+    assertEquals(1, erased.count("aggregate_dates_refreshed"));
+    assertEquals(List.of(D.minusDays(2).toString()), rewritten(rt, before + 1, before + 2));
+    assertEquals(0, rt.store().read(T_ACTIVITY_DAILY)
+        .where(col(EVENT_DATE).equalTo(Date.valueOf(D.minusDays(2)))).count());
+    assertEquals(5.0, engagement(rt, "L2", D), EPS);
+  }
+
+  @Test
+  void onlyRuleConditionChangesRebuildAndPointChangesEqualAFullRun() {
+    JobRuntime rt = runtime("w");
+    leads(rt, lead("L1", "l1@x.com"), lead("L2", "l2@x.com"));
+    add(rt,
+        activity("a1", D, "page_view", "L1", null, null, "https://x.com/pricing"),
+        activity("a2", D.minusDays(10), "demo_request", "L2", null, null, null));
+    assertEquals("full", mode(ScoreJob.run(rt, model(rt, MODEL), D)));
+    long version = rt.store().version(T_ACTIVITY_DAILY);
+
+    // Points, half-lives, limits and inactivity are applied when scoring: no rebuild.
+    Model points = model(rt, MODEL.replace("points = 10,", "points = 20,")
+        .replace("half-life-days = 10", "half-life-days = 5")
+        .replace("days = 20, points = -5", "days = 9, points = -1"));
+    JobResult incremental = ScoreJob.run(rt, points, D);
+    assertEquals("incremental", mode(incremental));
+    assertEquals(version, rt.store().version(T_ACTIVITY_DAILY));
+    assertEquals(20.0, engagement(rt, "L1", D), EPS);
+    assertEquals(39.0, engagement(rt, "L2", D), EPS);
+    List<Row> incrementalRows = history(rt, D);
+    JobResult full = ScoreJob.run(rt, points, D, true);
+    assertEquals("full", mode(full));
+    assertEquals(incrementalRows, history(rt, D), "incremental = --full");
+
+    // A changed condition rebuilds by itself: /pricing no longer matches /price.
+    JobResult url = ScoreJob.run(rt, model(rt, MODEL.replace("\"/pricing\"", "\"/price\"")), D);
+    assertEquals("full", mode(url));
+    assertEquals(0.0, engagement(rt, "L1", D), EPS);
+
+    // So does a renamed rule: the stored counts carry rule names.
+    JobResult renamed = ScoreJob.run(rt, model(rt, MODEL.replace("name = pricing,",
+        "name = pricing-page,")), D);
+    assertEquals("full", mode(renamed));
+    assertEquals(Map.of("pricing-page", 10.0), scala.collection.JavaConverters.mapAsJavaMap(
+        score(rt, "L1", D).<scala.collection.Map<String, Double>>getAs(CONTRIBUTIONS)));
+  }
+
+  @Test
+  void anEmailOnlyActivityCountsForALeadThatAppearsLaterWithoutARebuild() {
+    JobRuntime rt = runtime("w");
+    Model model = model(rt, MODEL);
+    LocalDate day1 = D.minusDays(1);
+    leads(rt, lead("L1", "l1@x.com"));
+    add(rt,
+        activity("a1", D.minusDays(3), "demo_request", null, " New@X.com\t", "A1", null),
+        activity("a2", D.minusDays(3), "page_view", null, null, "A1", "https://x.com/pricing"),
+        activity("a3", D.minusDays(3), "page_view", null, "new@x.com", null, "/pricing"),
+        activity("a4", D.minusDays(3), "page_view", "L3", null, null, "/pricing"));
+    assertEquals("full", mode(ScoreJob.run(rt, model, day1)));
+    assertEquals(0, rt.store().read(T_LEAD_SCORE_HISTORY).where(col(LEAD_ID).equalTo("L3"))
+        .count());
+    // Stored by what the activity says: the normalised email, and the account as fallback.
+    Dataset<Row> daily = rt.store().read(T_ACTIVITY_DAILY);
+    assertEquals(1, daily.where(col(EMAIL_KEY).equalTo("new@x.com")
+        .and(col(DailyCounts.RULE).equalTo("demo"))).count());
+    // Until the lead exists, both count for the account (account scoring reads these).
+    List<Row> accountRows = DailyCounts.resolve(rt.store().read(T_LEADS), daily)
+        .where(col(DailyCounts.SUBJECT_KIND).equalTo(DailyCounts.ACCOUNT)
+            .and(col(DailyCounts.RULE).notEqual(DailyCounts.ANY)))
+        .orderBy(DailyCounts.RULE).select(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
+        .collectAsList();
+    assertEquals(List.of(RowFactory.create("A1", "demo"), RowFactory.create("A1", "pricing")),
+        accountRows);
+
+    // The next snapshot has the lead; no activity arrived.
+    long version = rt.store().version(T_ACTIVITY_DAILY);
+    leads(rt, lead("L1", "l1@x.com"), lead("L3", "new@x.com"));
+    JobResult next = ScoreJob.run(rt, model, D);
+    assertEquals("incremental", mode(next));
+    assertEquals(0, next.count("aggregate_dates_refreshed"));
+    assertEquals(version, rt.store().version(T_ACTIVITY_DAILY));
+    // Demo 40; pricing twice that day (by email and by lead_id), limited to once a day for
+    // the lead, not per identity: 10 * 0.5^(3/10).
+    assertEquals(Math.round((40 + 10 * Math.pow(0.5, 0.3)) * 100) / 100.0,
+        engagement(rt, "L3", D), EPS);
+    assertEquals(Date.valueOf(D.minusDays(3)), score(rt, "L3", D).getAs(LAST_ACTIVITY_DATE));
+  }
+
+  // --- ten generated days ingested one by one, late arrivals included
+
+  @Test
+  void incrementalEqualsFullOverTenGeneratedDays() throws IOException {
+    GeneratorSpec spec = GeneratorSpec.of(80, 12, 10, 2_000, 11, D);
+    Path landing = dir.resolve("landing");
+    GenerateCommand.run(session(), spec, landing.toString(), true);
+    // Beyond the generator's 1-3 days: events landing on day 8 for days 1 and 2, one of
+    // them email-only, one an opt-out.
+    LocalDate day8 = spec.startDate().plusDays(7);
+    Files.writeString(landing.resolve("activities/dt=" + day8 + "/late.jsonl"), String.join("\n",
+        "{\"event_id\":\"late-1\",\"occurred_at\":\"" + spec.startDate() + "T08:00:00Z\","
+            + "\"activity_type\":\"demo_request\",\"lead_id\":\"L000001\"}",
+        "{\"event_id\":\"late-2\",\"occurred_at\":\"" + spec.startDate().plusDays(1)
+            + "T08:00:00Z\",\"activity_type\":\"email_unsubscribe\",\"lead_id\":\"L000002\"}",
+        "{\"event_id\":\"late-3\",\"occurred_at\":\"" + spec.startDate().plusDays(1)
+            + "T09:00:00Z\",\"activity_type\":\"page_view\",\"url\":\"/pricing\","
+            + "\"email\":\"nobody-yet@example.org\"}"));
+
+    Path repo = PipelineEndToEndTest.repo();
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("leadscore.model-file", repo.resolve("conf/model.conf").toString());
+    overrides.put("leadscore.inputs.activities.path", landing.resolve("activities").toString());
+    for (String input : List.of("leads", "accounts", "outcomes")) {
+      overrides.put("leadscore.inputs." + input + ".path", landing.resolve(input).toString());
+    }
+    overrides.put("leadscore.warehouse", dir.resolve("incremental").toString());
+    JobRuntime incremental = new JobRuntime(AppSettings.load(Optional.empty(), overrides),
+        session(), Optional.empty());
+    // The snapshots do not change; after the first day ingest keeps the stored ones (faster).
+    for (String input : List.of("leads", "accounts", "outcomes")) {
+      overrides.put("leadscore.inputs." + input + ".path", dir.resolve("none").toString());
+    }
+    JobRuntime activitiesOnly = new JobRuntime(AppSettings.load(Optional.empty(), overrides),
+        session(), Optional.empty());
+    overrides.put("leadscore.warehouse", dir.resolve("full").toString());
+    JobRuntime full = new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
+        Optional.empty());
+    Model model = incremental.loadModel();
+
+    long refreshed = 0;
+    for (LocalDate day = spec.startDate(); !day.isAfter(D); day = day.plusDays(1)) {
+      IngestJob.run(day.equals(spec.startDate()) ? incremental : activitiesOnly, day, day);
+      JobResult inc = ScoreJob.run(incremental, model, day);
+      assertEquals(day.equals(spec.startDate()) ? "full" : "incremental", mode(inc));
+      if (day.equals(day8)) {
+        Assertions.assertTrue(inc.count("aggregate_dates_refreshed") >= 3,
+            "day 8 and the late days 1 and 2: " + inc.counts());
+      }
+      refreshed += inc.count("aggregate_dates_refreshed");
+      // The same inputs, scored from a rebuilt activity_daily every day.
+      for (String table : List.of(T_ACTIVITIES, T_LEADS, T_ACCOUNTS)) {
+        copyTable(incremental.store().path(table), full.store().path(table));
+      }
+      assertEquals("full", mode(ScoreJob.run(full, model, day, true)));
+    }
+    Assertions.assertTrue(refreshed > 10, "late arrivals refresh earlier dates: " + refreshed);
+    assertEquals(10, incremental.store().read(T_LEAD_SCORE_HISTORY).select(SCORE_DATE)
+        .distinct().count());
+    for (String table : List.of(T_ACTIVITY_DAILY, T_LEAD_SCORE_HISTORY)) {
+      assertSameRows(table, rows(full, table), rows(incremental, table));
+    }
+  }
+
+  private static List<Row> rows(JobRuntime rt, String table) {
+    return json(rt.store().read(table));
+  }
+
+  /**
+   * Every column of every row as JSON, sorted. Maps become sorted entry arrays: the order of
+   * a map's entries (contributions) depends on how Spark happened to collect them.
+   */
+  private static List<Row> json(Dataset<Row> df) {
+    List<Column> columns = new ArrayList<>();
+    for (StructField f : df.schema().fields()) {
+      columns.add(f.dataType() instanceof MapType
+          ? array_sort(map_entries(col(f.name()))).as(f.name()) : col(f.name()));
+    }
+    return df.select(to_json(struct(columns.toArray(new Column[0]))).as("row")).orderBy("row")
+        .collectAsList();
+  }
+
+  /** Equal lists of rows; on failure, only the rows that differ (the tables are large). */
+  private static void assertSameRows(String table, List<Row> expected, List<Row> actual) {
+    List<Row> missing = new ArrayList<>(expected);
+    missing.removeAll(actual);
+    List<Row> extra = new ArrayList<>(actual);
+    extra.removeAll(expected);
+    assertEquals(List.of(), missing.subList(0, Math.min(5, missing.size())), table
+        + ": rows of the full run missing from the incremental one; extra rows there: "
+        + extra.subList(0, Math.min(5, extra.size())));
+    assertEquals(expected, actual, table);
+  }
+
+  private static void copyTable(String from, String to) throws IOException {
+    Path target = Path.of(to);
+    if (Files.exists(target)) {
+      try (Stream<Path> files = Files.walk(target)) {
+        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+    Files.createDirectories(target.getParent());
+    Path source = Path.of(from);
+    try (Stream<Path> files = Files.walk(source)) {
+      for (Path p : files.toList()) {
+        Files.copy(p, target.resolve(source.relativize(p).toString()));
+      }
+    }
+  }
+}
