@@ -85,14 +85,22 @@ public final class EngagementSql {
         "  -- an email resolves to the smallest lead_id among leads with that email",
         "  SELECT lower(" + clean("email") + ") AS email_key, min(lead_id) AS lead_id",
         "  FROM leads GROUP BY 1",
+        "), cleaned AS (",
+        "  -- each text cleaned once; the email is a join key only without a lead_id",
+        "  SELECT " + clean("lead_id") + " AS lead_id,",
+        "    CASE WHEN " + clean("lead_id") + " IS NULL THEN lower(" + clean("email")
+            + ") END AS email_key,",
+        "    event_date, " + normalized("activity_type") + " AS type_key, url, "
+            + normalized("url") + " AS url_key,",
+        "    " + normalized("campaign_id") + " AS campaign_key",
+        "  FROM read_parquet(" + literal(activities) + ")",
+        "  WHERE event_date <= " + day,
         "), acts AS (",
-        "  -- a present lead_id decides, even when no such lead exists",
-        "  SELECT coalesce(" + clean("a.lead_id") + ", m.lead_id) AS lead_id,",
-        "         a.event_date, a.activity_type, a.url, a.campaign_id",
-        "  FROM read_parquet(" + literal(activities) + ") a",
-        "  LEFT JOIN by_email m ON " + clean("a.lead_id") + " IS NULL",
-        "    AND m.email_key = lower(" + clean("a.email") + ")",
-        "  WHERE a.event_date <= " + day,
+        "  -- a present lead_id decides, even when no such lead exists. An equality on keys,",
+        "  -- so DuckDB hashes it (a condition on one side in ON made it a nested loop).",
+        "  SELECT coalesce(a.lead_id, m.lead_id) AS lead_id, a.event_date, a.type_key, a.url,",
+        "    a.url_key, a.campaign_key",
+        "  FROM cleaned a LEFT JOIN by_email m ON m.email_key = a.email_key",
         "), daily AS (",
         "  SELECT lead_id, event_date, " + day + " - event_date AS age"
             + (counts.isEmpty() ? "" : ",\n    " + String.join(",\n    ", counts)),
@@ -113,18 +121,21 @@ public final class EngagementSql {
         "FROM raw");
   }
 
-  /** Whether an activity row matches a rule: all given conditions, never null (SPEC §8.4). */
+  /**
+   * Whether an activity row matches a rule: all given conditions, never null (SPEC §8.4).
+   * Over the columns of {@code acts}: the {@code _key} columns are trimmed and lower-cased.
+   */
   static String condition(EngagementRule r) {
     List<String> all = new ArrayList<>();
     if (!r.types().isEmpty()) {
-      all.add(normalized("activity_type") + " IN (" + lowered(r.types()) + ")");
+      all.add("type_key IN (" + lowered(r.types()) + ")");
     }
-    r.urlContains().ifPresent(v -> all.add("contains(" + normalized("url") + ", "
+    r.urlContains().ifPresent(v -> all.add("contains(url_key, "
         + literal(v.trim().toLowerCase(Locale.ROOT)) + ")"));
     // rlike tests the stored value as is: no trimming, case as the regex says.
     r.urlMatches().ifPresent(v -> all.add("regexp_matches(url, " + literal(v) + ")"));
     if (!r.campaignIn().isEmpty()) {
-      all.add(normalized("campaign_id") + " IN (" + lowered(r.campaignIn()) + ")");
+      all.add("campaign_key IN (" + lowered(r.campaignIn()) + ")");
     }
     if (all.isEmpty()) {
       return "true";
