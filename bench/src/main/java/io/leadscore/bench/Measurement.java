@@ -39,7 +39,8 @@ record Measurement(double wallSeconds, long peakHeapBytes, long gcCount, long gc
         peak += pool.getPeakUsage().getUsed();
       }
     }
-    return new Measurement(wall, peak, totalGcCount() - gcCount0, totalGcMillis() - gcMillis0, exit);
+    return new Measurement(wall, peak, totalGcCount() - gcCount0,
+        totalGcMillis() - gcMillis0, exit);
   }
 
   private static long totalGcCount() {
