@@ -150,8 +150,8 @@ public final class Benchmark implements Callable<Integer> {
         run.run();
         sparkVersion = run.sparkVersion;
         duckVersion = run.duckVersion;
-        sizes.add(String.format(Locale.ROOT, "%s %.1f GB", scale,
-            FileTrees.size(data.resolve(scale.name())) / 1e9));
+        sizes.add(String.format(Locale.ROOT, "%s %,d MB", scale,
+            FileTrees.size(data.resolve(scale.name())) / 1_000_000));
       } catch (RuntimeException e) {
         LOG.error("bench {}: {}", scale, e.getMessage(), e);
         report.note("scale " + scale + " did not finish: " + oneLine(e));
