@@ -147,11 +147,11 @@ public final class EngagementSql {
   static void refuseWhen(Model model) {
     List<String> named = model.engagement().rules().stream()
         .filter(r -> r.when().isPresent())
-        .map(r -> r.name() + " (" + r.whenLocation() + ")")
+        .map(r -> r.name() + " at " + r.whenLocation())
         .toList();
     if (!named.isEmpty()) {
-      throw new IllegalArgumentException(model.source() + ": the DuckDB comparison cannot"
-          + " evaluate 'when' (Spark SQL) in engagement rules: " + String.join(", ", named)
+      throw new IllegalArgumentException("the DuckDB comparison cannot evaluate 'when'"
+          + " (Spark SQL) in engagement rules: " + String.join(", ", named)
           + "; benchmark with a model without them (bench/model.conf)");
     }
   }
