@@ -24,7 +24,8 @@ import org.slf4j.LoggerFactory;
  * with {@code activities} before scoring: re-aggregates only the event_dates that commits
  * since the last refresh touched ({@link DeltaChanges}), and rebuilds everything when it
  * cannot trust the stored counts: none yet, {@code --full}, changed rule conditions (the
- * {@link DailyCounts#fingerprint}), activities recreated or its change history gone.
+ * {@link DailyCounts#fingerprint}), activities recreated or its change history gone, or
+ * activity_daily's data changed by something else since the last refresh.
  *
  * <p>The state (which activities version the counts reflect, and for which rules) is the
  * {@code userMetadata} of activity_daily's own commit, e.g. {@code leadscore.activity_daily
@@ -75,12 +76,15 @@ final class ActivityDailyRefresh {
     State now = new State(DailyCounts.fingerprint(model), store.tableId(T_ACTIVITIES),
         store.version(T_ACTIVITIES));
     boolean exists = store.exists(T_ACTIVITY_DAILY);
-    Optional<State> recorded = exists
-        ? store.latestCommitMetadata(T_ACTIVITY_DAILY, STATE_PREFIX).flatMap(State::parse)
-        : Optional.empty();
+    Optional<DeltaStore.Commit> stateCommit = exists
+        ? store.latestCommitWithMetadata(T_ACTIVITY_DAILY, STATE_PREFIX) : Optional.empty();
+    Optional<State> recorded = stateCommit.flatMap(c -> State.parse(c.userMetadata()));
     String rebuild = forceFull ? "--full was given"
         : !exists ? T_ACTIVITY_DAILY + " does not exist yet"
         : recorded.isEmpty() ? "no refresh state in the history of " + T_ACTIVITY_DAILY
+        : changedSince(store, stateCommit.get().version())
+            ? T_ACTIVITY_DAILY + " changed outside score after its version "
+                + stateCommit.get().version()
         : !recorded.get().rules().equals(now.rules())
             ? "the model's rule names or conditions changed"
         : !recorded.get().activitiesId().equals(now.activitiesId())
@@ -107,6 +111,18 @@ final class ActivityDailyRefresh {
     long dates = store.read(T_ACTIVITY_DAILY).select(EVENT_DATE).distinct().count();
     LOG.info("{} rebuilt: {} event dates", T_ACTIVITY_DAILY, dates);
     return new Result(true, rebuild, now.activitiesVersion(), dates);
+  }
+
+  /**
+   * Whether a data-changing commit not made by the refresh (a hand-made DELETE, a RESTORE)
+   * followed the state: the state would then describe counts the table no longer holds.
+   * OPTIMIZE is fine; history that is gone counts as changed.
+   */
+  private static boolean changedSince(DeltaStore store, long stateVersion) {
+    DeltaChanges.Touched touched = DeltaChanges.partitionsTouched(store.spark(),
+        store.path(T_ACTIVITY_DAILY), EVENT_DATE, stateVersion,
+        store.version(T_ACTIVITY_DAILY));
+    return !touched.available() || !touched.values().isEmpty();
   }
 
   private static Result refresh(DeltaStore store, Model model, State now, long since,

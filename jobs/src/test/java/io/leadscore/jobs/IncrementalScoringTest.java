@@ -209,6 +209,12 @@ class IncrementalScoringTest extends SparkTestBase {
     assertEquals(0, rt.store().read(T_ACTIVITY_DAILY)
         .where(col(EVENT_DATE).equalTo(Date.valueOf(D.minusDays(2)))).count());
     assertEquals(5.0, engagement(rt, "L2", D), EPS);
+
+    // activity_daily changed by hand: its state no longer describes it, so it is rebuilt.
+    DeltaTable.forPath(session(), rt.store().path(T_ACTIVITY_DAILY))
+        .delete(col(DailyCounts.RULE).equalTo("pricing"));
+    assertEquals("full", mode(ScoreJob.run(rt, model, D)));
+    assertEquals(15.0, engagement(rt, "L1", D), EPS);
   }
 
   @Test

@@ -147,16 +147,20 @@ public final class DeltaStore {
         .option("userMetadata", commitMetadata).partitionBy(partitionColumn).save(path(table));
   }
 
+  /** A commit of a table: its version and {@code userMetadata}. */
+  public record Commit(long version, String userMetadata) {}
+
   /**
-   * The {@code userMetadata} of the latest commit whose metadata starts with {@code prefix},
-   * while the table's history still holds it (Delta's log retention).
+   * The latest commit whose {@code userMetadata} starts with {@code prefix}, while the table's
+   * history still holds it (Delta's log retention).
    */
-  public Optional<String> latestCommitMetadata(String table, String prefix) {
+  public Optional<Commit> latestCommitWithMetadata(String table, String prefix) {
     List<Row> rows = DeltaTable.forPath(spark, path(table)).history()
         .where(col("userMetadata").startsWith(prefix))
         .orderBy(col("version").desc())
-        .select("userMetadata").limit(1).collectAsList();
-    return rows.isEmpty() ? Optional.empty() : Optional.of(rows.get(0).getString(0));
+        .select("version", "userMetadata").limit(1).collectAsList();
+    return rows.isEmpty() ? Optional.empty()
+        : Optional.of(new Commit(rows.get(0).getLong(0), rows.get(0).getString(1)));
   }
 
   /** The operation metrics of the table's latest commit (rows inserted, updated, ...). */
