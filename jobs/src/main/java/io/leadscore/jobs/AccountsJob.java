@@ -86,7 +86,9 @@ public final class AccountsJob {
       ScoreHistory history, ScoreHistory leadHistory, StageTimer timer,
       Map<String, Long> counts) {
     DeltaStore store = rt.store();
-    String before = history.fingerprint(date, CHAINED);
+    // Only a date with later dates after it has a chain to keep; the daily run has none.
+    boolean chained = !history.after(date).isEmpty();
+    String before = chained ? history.fingerprint(date, CHAINED) : "";
     Optional<ScoreChanges.Previous> previous = history.latestBefore(date)
         .map(p -> new ScoreChanges.Previous(p, history.on(p)));
 
@@ -102,6 +104,6 @@ public final class AccountsJob {
     ScoreHistory changeLog = new ScoreHistory(store, T_ACCOUNT_SCORE_CHANGES);
     timer.time("write account_score_changes " + date, () -> changeLog.write(date, changes));
     counts.put("account_changes", changeLog.lastWriteRows());
-    return !before.equals(history.fingerprint(date, CHAINED));
+    return chained && !before.equals(history.fingerprint(date, CHAINED));
   }
 }

@@ -100,7 +100,9 @@ public final class ScoreJob {
   private static boolean scoreDate(JobRuntime rt, Model model, LocalDate date,
       ScoreHistory history, StageTimer timer, Map<String, Long> counts) {
     DeltaStore store = rt.store();
-    String before = history.fingerprint(date, CHAINED);
+    // Only a date with later dates after it has a chain to keep; the daily run has none.
+    boolean chained = !history.after(date).isEmpty();
+    String before = chained ? history.fingerprint(date, CHAINED) : "";
     Optional<ScoreChanges.Previous> previous = history.latestBefore(date)
         .map(p -> new ScoreChanges.Previous(p, history.on(p)));
     previous.ifPresent(p -> LOG.info("previous stages from score_date {}", p.date()));
@@ -131,7 +133,7 @@ public final class ScoreJob {
     ScoreHistory changeLog = new ScoreHistory(store, T_SCORE_CHANGES);
     timer.time("write score_changes " + date, () -> changeLog.write(date, changes));
     counts.put(CHANGES, changeLog.lastWriteRows());
-    return !before.equals(history.fingerprint(date, CHAINED));
+    return chained && !before.equals(history.fingerprint(date, CHAINED));
   }
 
   /** Each lead's stage and stage_since on the previous scored date; empty on a first run. */
