@@ -39,12 +39,7 @@ public final class AccountsJob {
   public static JobResult run(JobRuntime rt, Model model, LocalDate date) {
     StageTimer timer = new StageTimer(LOG);
     DeltaStore store = rt.store();
-    for (String table : List.of(T_ACCOUNTS, T_ACTIVITIES, T_LEADS)) {
-      if (!store.exists(table)) {
-        throw new IllegalStateException("table " + store.path(table)
-            + " does not exist: run ingest first");
-      }
-    }
+    rt.requireIngested();
     ScoreHistory leadHistory = new ScoreHistory(store, T_LEAD_SCORE_HISTORY);
     if (!leadHistory.dates().contains(date)) {
       throw new IllegalStateException("no lead scores for " + date + " in "

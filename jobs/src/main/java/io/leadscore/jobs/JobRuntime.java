@@ -53,6 +53,16 @@ public final class JobRuntime {
     return runId;
   }
 
+  /** Refuses to go on before ingest has created the tables every scoring job reads. */
+  public void requireIngested() {
+    for (String table : List.of(Schemas.T_LEADS, Schemas.T_ACCOUNTS, Schemas.T_ACTIVITIES)) {
+      if (!store.exists(table)) {
+        throw new IllegalStateException("table " + store.path(table)
+            + " does not exist: run ingest first");
+      }
+    }
+  }
+
   public File modelFile() {
     return modelOverride.orElse(new File(settings.modelFile()));
   }

@@ -76,16 +76,14 @@ public final class Main implements Callable<Integer> {
               + " up to date by re-counting only the event dates new activities touched."})
   static final class Score implements Callable<Integer> {
     @Mixin JobOptions options;
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
-        description = "The score date.")
-    LocalDate date;
+    @Mixin ScoreDate scoreDate;
 
     @Mixin FullRebuild rebuild;
 
     @Override
     public Integer call() {
-      return JobLauncher.launch("score", options, date, true,
-          (rt, model) -> List.of(ScoreJob.run(rt, model, date, rebuild.full)));
+      return JobLauncher.launch("score", options, scoreDate.date, true,
+          (rt, model) -> List.of(ScoreJob.run(rt, model, scoreDate.date, rebuild.full)));
     }
   }
 
@@ -97,15 +95,20 @@ public final class Main implements Callable<Integer> {
               + " and account_scores (when the date is the latest)."})
   static final class Accounts implements Callable<Integer> {
     @Mixin JobOptions options;
-    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
-        description = "The score date.")
-    LocalDate date;
+    @Mixin ScoreDate scoreDate;
 
     @Override
     public Integer call() {
-      return JobLauncher.launch("accounts", options, date, true,
-          (rt, model) -> List.of(AccountsJob.run(rt, model, date)));
+      return JobLauncher.launch("accounts", options, scoreDate.date, true,
+          (rt, model) -> List.of(AccountsJob.run(rt, model, scoreDate.date)));
     }
+  }
+
+  /** --date of the scoring jobs. */
+  static final class ScoreDate {
+    @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
+        description = "The score date.")
+    LocalDate date;
   }
 
   /** --full: recount activity_daily from all activities. */

@@ -54,12 +54,7 @@ public final class ScoreJob {
   public static JobResult run(JobRuntime rt, Model model, LocalDate date, boolean full) {
     StageTimer timer = new StageTimer(LOG);
     DeltaStore store = rt.store();
-    for (String table : List.of(T_LEADS, T_ACCOUNTS, T_ACTIVITIES)) {
-      if (!store.exists(table)) {
-        throw new IllegalStateException("table " + store.path(table)
-            + " does not exist: run ingest first");
-      }
-    }
+    rt.requireIngested();
     ActivityDailyRefresh.Result refresh = timer.time("refresh activity_daily",
         () -> ActivityDailyRefresh.run(store, model, full));
     ScoreHistory history = new ScoreHistory(store, T_LEAD_SCORE_HISTORY);
