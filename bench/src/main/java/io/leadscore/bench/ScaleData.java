@@ -1,5 +1,6 @@
 package io.leadscore.bench;
 
+import io.leadscore.common.Schemas;
 import io.leadscore.jobs.Main;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -26,6 +27,12 @@ import org.slf4j.LoggerFactory;
 final class ScaleData {
   private static final Logger LOG = LoggerFactory.getLogger(ScaleData.class);
   private static final String KEY_FILE = ".bench-key";
+  private static final String INGEST_KEY_FILE = ".bench-ingest-key";
+  /** Everything a score writes, dropped when only the score of D-1 is redone. */
+  private static final List<String> SCORING_TABLES = List.of(Schemas.T_ACTIVITY_DAILY,
+      Schemas.T_LEAD_SCORE_HISTORY, Schemas.T_LEAD_SCORES, Schemas.T_SCORE_CHANGES,
+      Schemas.T_ACCOUNT_SCORE_HISTORY, Schemas.T_ACCOUNT_SCORES,
+      Schemas.T_ACCOUNT_SCORE_CHANGES);
 
   final Scale scale;
   final Path root;
@@ -83,11 +90,25 @@ final class ScaleData {
             .add(home, "jobs/src/main/java/io/leadscore/jobs/GenerateCommand.java").hex();
   }
 
-  /** What a warehouse is made from: the data, the jobs' code, the model and the settings. */
+  /**
+   * What a warehouse's ingested tables are made from: the data, the ingest code and the
+   * settings. Scoring code is left out on purpose: at L the ingest takes an hour, and a change
+   * to scoring only needs the score of D-1 redone ({@link #warehouseKey}).
+   */
+  String ingestKey(int historyDays) {
+    return datasetKey() + " history=" + historyDays + " ingest-code=" + new Fingerprint()
+        .add(home, "common/src/main/java/io/leadscore/common/ingest")
+        .add(home, "common/src/main/java/io/leadscore/common/storage")
+        .add(home, "common/src/main/java/io/leadscore/common/Schemas.java")
+        .add(home, "common/src/main/java/io/leadscore/common/Text.java")
+        .add(home, "jobs/src/main/java/io/leadscore/jobs/IngestJob.java")
+        .add(home, "pom.xml").add(home, "bench/bench.conf").hex();
+  }
+
+  /** What a prepared warehouse is made from: its ingest, all the jobs' code and the model. */
   String warehouseKey(int historyDays) {
-    return datasetKey() + " history=" + historyDays + " code=" + new Fingerprint()
-        .add(home, "common/src/main").add(home, "jobs/src/main").add(home, "pom.xml")
-        .add(home, "bench/bench.conf").add(model.toString())
+    return ingestKey(historyDays) + " code=" + new Fingerprint()
+        .add(home, "common/src/main").add(home, "jobs/src/main").add(model.toString())
         .add(FileTrees.read(model)).hex();
   }
 
@@ -126,12 +147,23 @@ final class ScaleData {
     FileTrees.deleteTree(tmp);
     LocalDate first = date.minusDays(historyDays);
     LocalDate last = date.minusDays(1);
-    LOG.info("bench {}: preparing w{}: ingest {} .. {}, score {}", scale, historyDays, first,
-        last, last);
-    for (LocalDate from = first; !from.isAfter(last); ) {
-      LocalDate to = batchDays > 0 ? min(from.plusDays(batchDays - 1L), last) : last;
-      job(jobArgs("ingest", tmp, "--from", from.toString(), "--date", to.toString()));
-      from = to.plusDays(1);
+    String ingestKey = ingestKey(historyDays);
+    if (ingestKey.equals(trimmed(FileTrees.read(target.resolve(INGEST_KEY_FILE))))) {
+      LOG.info("bench {}: w{}: ingested tables still current, only the score of {} is redone",
+          scale, historyDays, last);
+      FileTrees.move(target, tmp);
+      for (String table : SCORING_TABLES) {
+        FileTrees.deleteTree(tmp.resolve(table));
+      }
+    } else {
+      LOG.info("bench {}: preparing w{}: ingest {} .. {}, score {}", scale, historyDays, first,
+          last, last);
+      for (LocalDate from = first; !from.isAfter(last); ) {
+        LocalDate to = batchDays > 0 ? min(from.plusDays(batchDays - 1L), last) : last;
+        job(jobArgs("ingest", tmp, "--from", from.toString(), "--date", to.toString()));
+        from = to.plusDays(1);
+      }
+      FileTrees.write(tmp.resolve(INGEST_KEY_FILE), ingestKey + "\n");
     }
     job(jobArgs("score", tmp, "--date", last.toString()));
     replace(tmp, target, key);
@@ -175,6 +207,10 @@ final class ScaleData {
     FileTrees.write(tmp.resolve(KEY_FILE), key + "\n");
     FileTrees.deleteTree(target);
     FileTrees.move(tmp, target);
+  }
+
+  private static String trimmed(String s) {
+    return s == null ? null : s.trim();
   }
 
   private static LocalDate min(LocalDate a, LocalDate b) {
