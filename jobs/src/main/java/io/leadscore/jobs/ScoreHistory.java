@@ -47,8 +47,9 @@ final class ScoreHistory {
   /** Replaces one date's rows atomically. */
   void write(LocalDate date, Dataset<Row> rows) {
     store.replacePartition(table, rows, SCORE_DATE, "DATE'" + date + "'");
-    dates();
-    dates.add(date);
+    if (dates != null) {
+      dates.add(date);
+    }
   }
 
   /** The number of rows the latest {@link #write} wrote, from the commit's metrics. */
