@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -68,15 +69,18 @@ public final class ScoreJob {
         () -> history.publishLatest(T_LEAD_SCORES, written, LOG));
     Dataset<Row> scored = history.on(date);
     timer.time("summarise", () -> {
+      // One pass: at most 12 priorities x 7 stages come back to the driver.
+      Map<String, Long> priorities = new TreeMap<>();
+      Map<String, Long> stages = new TreeMap<>();
       long total = 0;
-      for (Row r : scored.groupBy(PRIORITY).count().orderBy(PRIORITY).collectAsList()) {
-        counts.put("priority_" + r.getString(0), r.getLong(1));
-        total += r.getLong(1);
+      for (Row r : scored.groupBy(PRIORITY, STAGE).count().collectAsList()) {
+        priorities.merge("priority_" + r.getString(0), r.getLong(2), Long::sum);
+        stages.merge("stage_" + r.getString(1), r.getLong(2), Long::sum);
+        total += r.getLong(2);
       }
+      counts.putAll(priorities);
       counts.put(LEADS_SCORED, total);
-      for (Row r : scored.groupBy(STAGE).count().orderBy(STAGE).collectAsList()) {
-        counts.put("stage_" + r.getString(0), r.getLong(1));
-      }
+      counts.putAll(stages);
     });
     List<String> outputs = new ArrayList<>();
     for (LocalDate d : written) {
