@@ -28,6 +28,8 @@ final class ScaleData {
   private static final Logger LOG = LoggerFactory.getLogger(ScaleData.class);
   private static final String KEY_FILE = ".bench-key";
   private static final String INGEST_KEY_FILE = ".bench-ingest-key";
+  /** The last landing day ingested into a warehouse being prepared, for resuming at L. */
+  private static final String PROGRESS_FILE = ".bench-ingested-through";
   /** Everything a score writes, dropped when only the score of D-1 is redone. */
   private static final List<String> SCORING_TABLES = List.of(Schemas.T_ACTIVITY_DAILY,
       Schemas.T_LEAD_SCORE_HISTORY, Schemas.T_LEAD_SCORES, Schemas.T_SCORE_CHANGES,
@@ -144,29 +146,51 @@ final class ScaleData {
       return;
     }
     Path tmp = root.resolve("w" + historyDays + ".tmp");
-    FileTrees.deleteTree(tmp);
     LocalDate first = date.minusDays(historyDays);
     LocalDate last = date.minusDays(1);
     String ingestKey = ingestKey(historyDays);
     if (ingestKey.equals(trimmed(FileTrees.read(target.resolve(INGEST_KEY_FILE))))) {
       LOG.info("bench {}: w{}: ingested tables still current, only the score of {} is redone",
           scale, historyDays, last);
+      FileTrees.deleteTree(tmp);
       FileTrees.move(target, tmp);
-      for (String table : SCORING_TABLES) {
-        FileTrees.deleteTree(tmp.resolve(table));
-      }
+    } else if (ingestKey.equals(trimmed(FileTrees.read(tmp.resolve(INGEST_KEY_FILE))))) {
+      LOG.info("bench {}: w{}: ingest completed before an interruption, only the score of {}"
+          + " is redone", scale, historyDays, last);
     } else {
-      LOG.info("bench {}: preparing w{}: ingest {} .. {}, score {}", scale, historyDays, first,
+      LocalDate from = resumeFrom(tmp, ingestKey, first);
+      LOG.info("bench {}: preparing w{}: ingest {} .. {}, score {}", scale, historyDays, from,
           last, last);
-      for (LocalDate from = first; !from.isAfter(last); ) {
+      while (!from.isAfter(last)) {
         LocalDate to = batchDays > 0 ? min(from.plusDays(batchDays - 1L), last) : last;
         job(jobArgs("ingest", tmp, "--from", from.toString(), "--date", to.toString()));
+        FileTrees.write(tmp.resolve(PROGRESS_FILE), ingestKey + " through=" + to + "\n");
         from = to.plusDays(1);
       }
       FileTrees.write(tmp.resolve(INGEST_KEY_FILE), ingestKey + "\n");
     }
+    for (String table : SCORING_TABLES) {
+      FileTrees.deleteTree(tmp.resolve(table));
+    }
     job(jobArgs("score", tmp, "--date", last.toString()));
     replace(tmp, target, key);
+  }
+
+  /**
+   * Where an interrupted preparation of {@code tmp} picks up: the day after its last completed
+   * ingest batch when that batch was made from the same inputs and code, else {@code first}
+   * in an emptied folder. A batch cut short is simply ingested again: ingest is idempotent.
+   */
+  private LocalDate resumeFrom(Path tmp, String ingestKey, LocalDate first) {
+    String progress = trimmed(FileTrees.read(tmp.resolve(PROGRESS_FILE)));
+    String prefix = ingestKey + " through=";
+    if (progress != null && progress.startsWith(prefix)) {
+      LocalDate through = LocalDate.parse(progress.substring(prefix.length()));
+      LOG.info("bench {}: resuming an interrupted preparation after {}", scale, through);
+      return through.plusDays(1);
+    }
+    FileTrees.deleteTree(tmp);
+    return first;
   }
 
   /** The arguments of a leadscore job against {@code warehouse} with this scale's settings. */
