@@ -29,7 +29,7 @@ final class ScaleData {
   private static final String KEY_FILE = ".bench-key";
   private static final String INGEST_KEY_FILE = ".bench-ingest-key";
   /** The last landing day ingested into a warehouse being prepared, for resuming at L. */
-  private static final String PROGRESS_FILE = ".bench-ingested-through";
+  static final String PROGRESS_FILE = ".bench-ingested-through";
   /** Everything a score writes, dropped when only the score of D-1 is redone. */
   private static final List<String> SCORING_TABLES = List.of(Schemas.T_ACTIVITY_DAILY,
       Schemas.T_LEAD_SCORE_HISTORY, Schemas.T_LEAD_SCORES, Schemas.T_SCORE_CHANGES,
@@ -181,7 +181,7 @@ final class ScaleData {
    * ingest batch when that batch was made from the same inputs and code, else {@code first}
    * in an emptied folder. A batch cut short is simply ingested again: ingest is idempotent.
    */
-  private LocalDate resumeFrom(Path tmp, String ingestKey, LocalDate first) {
+  LocalDate resumeFrom(Path tmp, String ingestKey, LocalDate first) {
     String progress = trimmed(FileTrees.read(tmp.resolve(PROGRESS_FILE)));
     String prefix = ingestKey + " through=";
     if (progress != null && progress.startsWith(prefix)) {
