@@ -4,8 +4,6 @@ import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.*;
 
 import io.leadscore.common.config.Model;
-import io.leadscore.common.scoring.DailyCounts;
-import io.leadscore.common.scoring.Engagement;
 import io.leadscore.common.scoring.LeadScoring;
 import io.leadscore.common.scoring.ScoreChanges;
 import io.leadscore.common.storage.DeltaStore;
@@ -18,7 +16,6 @@ import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,8 +59,11 @@ public final class ScoreJob {
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("aggregate_mode_" + refresh.mode(), 1L);
     counts.put("aggregate_dates_refreshed", refresh.dates());
-    List<LocalDate> written = history.scoreChain(date, d -> scoreDate(rt, model, d, history,
-        timer, d.equals(date) ? counts : new LinkedHashMap<>()), LOG);
+    // After a rebuild of activity_daily, carrying the state would re-read every date anyway.
+    // Until a date has written the state (a backfill before it does not), keep rebuilding.
+    boolean[] rebuildState = {refresh.full()};
+    List<LocalDate> written = history.scoreChain(date, d -> scoreDate(rt, model, d,
+        rebuildState, history, timer, d.equals(date) ? counts : new LinkedHashMap<>()), LOG);
     counts.put(LATER_DATES_RESCORED, (long) written.size() - 1);
     Optional<LocalDate> current = timer.time("write lead_scores",
         () -> history.publishLatest(T_LEAD_SCORES, written, LOG));
@@ -97,7 +97,8 @@ public final class ScoreJob {
    * @return whether the columns later dates build on came out different from what was stored
    */
   private static boolean scoreDate(JobRuntime rt, Model model, LocalDate date,
-      ScoreHistory history, StageTimer timer, Map<String, Long> counts) {
+      boolean[] rebuildState, ScoreHistory history, StageTimer timer,
+      Map<String, Long> counts) {
     DeltaStore store = rt.store();
     // Only a date with later dates after it has a chain to keep; the daily run has none.
     boolean chained = !history.after(date).isEmpty();
@@ -108,24 +109,20 @@ public final class ScoreJob {
 
     Dataset<Row> leads = store.read(T_LEADS);
     Dataset<Row> accounts = store.read(T_ACCOUNTS);
-    Dataset<Row> resolved = DailyCounts.resolve(leads,
-        store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, date)))
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    Dataset<Row> daily = DailyCounts.perSubject(resolved);
+    EngagementState.AsOf state = EngagementState.asOf(store, model, date, rebuildState[0],
+        timer, counts);
+    rebuildState[0] &= !state.stored();
     try {
-      long dailyRows = timer.time("resolve activity_daily per lead, rule and day",
-          daily::count);
-      counts.put("daily_rule_counts", dailyRows);
       Dataset<Row> scores = LeadScoring.score(model, date, new LeadScoring.Inputs(
           leads,
           accounts,
-          Engagement.score(model, date, DailyCounts.LEAD, daily),
-          Engagement.lastActivity(date, DailyCounts.LEAD, daily),
-          LeadScoring.optOuts(date, resolved),
+          state.engagement(model),
+          state.lastActivity(),
+          state.optOuts(),
           previousStages(rt, previous)));
       timer.time("write lead_score_history " + date, () -> history.write(date, scores));
     } finally {
-      resolved.unpersist();
+      state.release().run();
     }
     Dataset<Row> changes = ScoreChanges.between(LEAD_ID, List.of(GRADE, BAND, STAGE), date,
         history.on(date), previous);

@@ -295,6 +295,88 @@ class IncrementalScoringTest extends SparkTestBase {
     assertEquals(Date.valueOf(D.minusDays(3)), score(rt, "L3", D).getAs(LAST_ACTIVITY_DATE));
   }
 
+  // --- the engagement state carried from day to day (EngagementState)
+
+  static final String CARRY_MODEL = MODEL
+      .replace("{ name = pricing, types = [page_view], url-contains = \"/pricing\", points = 10,"
+          + " max-per-day = 1 }", "{ name = open, types = [email_open], points = 1, max-per-day = 2 }")
+      .replace("{ name = demo, types = [demo_request], points = 40, decay = false }",
+          "{ name = tick, types = [page_view], points = 1, half-life-days = 5 }")
+      .replace("inactivity { days = 20, points = -5 }", "");
+
+  private static boolean carried(JobResult r) {
+    return r.counts().containsKey("engagement_state_mode_incremental");
+  }
+
+  @Test
+  void theCarriedStateDecaysSkippedDaysTakesLateEventsAndDropsWhatLeavesTheWindow() {
+    JobRuntime rt = runtime("w");
+    Model model = model(rt, CARRY_MODEL);
+    Assertions.assertTrue(model.engagement().inactivity().isEmpty());
+    LocalDate d0 = LocalDate.of(2026, 11, 1);
+    leads(rt, lead("L1", "l1@x.com"), lead("L2", "l2@x.com"), lead("L3", "l3@x.com"));
+    add(rt,
+        activity("a1", d0, "email_open", "L1", null, null, null),
+        activity("t1", d0, "page_view", "L2", null, null, "/home"),
+        activity("o1", d0, "email_open", "L3", null, null, null),
+        activity("o2", d0, "email_open", "L3", null, null, null),
+        activity("o3", d0, "email_open", "L3", null, null, null));
+    JobResult first = ScoreJob.run(rt, model, d0);
+    Assertions.assertTrue(first.counts().containsKey("engagement_state_mode_full"), first.counts()
+        .toString());
+    // open: half-life 10, at most 2 a day; tick: half-life 5.
+    assertEquals(1.0, engagement(rt, "L1", d0), EPS);
+    assertEquals(1.0, engagement(rt, "L2", d0), EPS);
+    assertEquals(2.0, engagement(rt, "L3", d0), EPS);
+
+    // Three days on, nothing new: every sum decays by 0.5^(3/H).
+    LocalDate d3 = d0.plusDays(3);
+    JobResult skipped = ScoreJob.run(rt, model, d3);
+    Assertions.assertTrue(carried(skipped), skipped.counts().toString());
+    assertEquals(0.81, engagement(rt, "L1", d3), EPS); // 0.5^0.3 = 0.8123
+    assertEquals(0.66, engagement(rt, "L2", d3), EPS); // 0.5^0.6 = 0.6598
+    assertEquals(1.62, engagement(rt, "L3", d3), EPS); // 2 * 0.8123 = 1.6245
+
+    // Late: a second open of L1 on d0 and a new one on d15; a fourth of L3 on d0, over the
+    // limit. d0 changed after the state was taken, so its terms are replaced.
+    LocalDate d15 = d0.plusDays(15);
+    add(rt,
+        activity("a2", d0, "email_open", "L1", null, null, null),
+        activity("a3", d15, "email_open", "L1", null, null, null),
+        activity("o4", d0, "email_open", "L3", null, null, null));
+    JobResult late = ScoreJob.run(rt, model, d15);
+    Assertions.assertTrue(carried(late), late.counts().toString());
+    // L1: 2 * 0.5^1.5 + 1 = 1.7071.
+    assertEquals(1.71, engagement(rt, "L1", d15), EPS);
+    // L2: 0.5^(15/5) = 0.125 exactly in one pass, the product of 0.5^0.6 and 0.5^2.4 carried:
+    // half-up to 0.13 either way.
+    assertEquals(0.13, engagement(rt, "L2", d15), EPS);
+    assertEquals(Map.of("tick", 0.13), scala.collection.JavaConverters.mapAsJavaMap(
+        score(rt, "L2", d15).<scala.collection.Map<String, Double>>getAs(CONTRIBUTIONS)));
+    // L3: still 2 a day, 2 * 0.5^1.5 = 0.7071.
+    assertEquals(0.71, engagement(rt, "L3", d15), EPS);
+
+    // d0 leaves the 30-day window: L2 and L3 have nothing left, L1 only d15.
+    LocalDate d30 = d0.plusDays(30);
+    JobResult leaving = ScoreJob.run(rt, model, d30);
+    Assertions.assertTrue(carried(leaving), leaving.counts().toString());
+    assertEquals(0.35, engagement(rt, "L1", d30), EPS); // 0.5^1.5 = 0.3536
+    assertEquals(0.0, engagement(rt, "L2", d30), EPS);
+    assertEquals(0.0, engagement(rt, "L3", d30), EPS);
+    assertEquals(Date.valueOf(d0), score(rt, "L2", d30).getAs(LAST_ACTIVITY_DATE));
+    List<Row> sums = rt.store().read(EngagementState.TABLE)
+        .where(col(DailyCounts.RULE).isin("open", "tick"))
+        .select(DailyCounts.SUBJECT_ID, DailyCounts.RULE, "days").collectAsList();
+    assertEquals(List.of(RowFactory.create("L1", "open", 1L)), sums, "emptied sums are gone");
+
+    // The same date from the whole window gives the same rows.
+    List<Row> incrementalRows = history(rt, d30);
+    JobResult full = ScoreJob.run(rt, model, d30, true);
+    Assertions.assertTrue(full.counts().containsKey("engagement_state_mode_full"), full.counts()
+        .toString());
+    assertEquals(incrementalRows, history(rt, d30), "carried = --full");
+  }
+
   // --- ten generated days ingested one by one, late arrivals included
 
   @Test

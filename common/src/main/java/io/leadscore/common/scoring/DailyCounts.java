@@ -137,9 +137,14 @@ public final class DailyCounts {
       field(text, "campaign-in", r.campaignIn().stream().sorted().toList().toString());
       field(text, "when", r.when());
     }
+    return sha256(text.toString());
+  }
+
+  /** The SHA-256 of a text, in hex: how the scoring code fingerprints what it depends on. */
+  public static String sha256(String text) {
     try {
       byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(text.toString().getBytes(StandardCharsets.UTF_8));
+          .digest(text.getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is missing from this JVM", e);

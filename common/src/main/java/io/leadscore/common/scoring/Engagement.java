@@ -35,6 +35,8 @@ public final class Engagement {
   public static final String RAW = "engagement_raw";
   public static final String CONTRIBUTIONS = "engagement_contributions";
   public static final String LAST_ACTIVITY = "last_activity_date";
+  public static final String DECAYED_COUNT = "decayed_count";
+  public static final String DAYS = "days";
 
   private static final StructType RULES = new StructType()
       .add("rule", DataTypes.StringType)
@@ -47,20 +49,60 @@ public final class Engagement {
   /** Engagement of one kind of subject ({@code lead} or {@code account}) as of {@code asOf}. */
   public static Dataset<Row> score(Model model, LocalDate asOf, String subjectKind,
       Dataset<Row> daily) {
+    return fromDecayedCounts(model, decayedCounts(model, asOf, subjectKind, daily));
+  }
+
+  /**
+   * Per subject and rule, the decayed count {@code sum of n' * decay(D - d)} over the days
+   * within the lookback as of {@code asOf}, and the number of those days: everything of
+   * {@code c(l, r)} that does not depend on points or cap, so it can be carried from one day
+   * to the next ({@code EngagementState}). Columns: subject_id, rule, decayed_count, days.
+   */
+  public static Dataset<Row> decayedCounts(Model model, LocalDate asOf, String subjectKind,
+      Dataset<Row> daily) {
+    Column age = datediff(lit(asOf.toString()).cast("date"), col(EVENT_DATE));
+    return decayedCountsOfDays(model, asOf, subjectKind,
+        daily.where(age.geq(0).and(age.lt(model.engagement().lookbackDays()))));
+  }
+
+  /**
+   * {@link #decayedCounts} over whichever days {@code daily} holds, inside the lookback or
+   * not: the terms a carried sum gains or loses when days enter, leave or change.
+   */
+  public static Dataset<Row> decayedCountsOfDays(Model model, LocalDate asOf,
+      String subjectKind, Dataset<Row> daily) {
     Column age = datediff(lit(asOf.toString()).cast("date"), col(EVENT_DATE));
     Column perDay = least(col(DailyCounts.N), coalesce(col("max_per_day"), col(DailyCounts.N)));
-    Column decay = when(col("decay"), pow(lit(0.5), age.divide(col("half_life_days"))))
+    return daily
+        .where(col(DailyCounts.SUBJECT_KIND).equalTo(subjectKind)
+            .and(col(DailyCounts.RULE).notEqual(DailyCounts.ANY)))
+        .join(broadcast(rules(daily.sparkSession(), model)), DailyCounts.RULE)
+        .withColumn("w", perDay.multiply(decay(age)))
+        .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
+        .agg(sum("w").as(DECAYED_COUNT), count(lit(1)).as(DAYS));
+  }
+
+  /**
+   * {@code decay(age)} of each rule's row: {@code 0.5 ^ (age / H_r)}, or 1 without decay.
+   * Needs the columns of {@link #rules}.
+   */
+  public static Column decay(Column age) {
+    return when(col("decay"), pow(lit(0.5), age.divide(col("half_life_days"))))
         .otherwise(lit(1.0));
+  }
+
+  /**
+   * Engagement from {@link #decayedCounts}: {@code c = points * decayed_count}, clamped to the
+   * cap. c is first rounded to 9 decimals: a sum carried over many days and one computed in
+   * a single pass differ in the last bits, and a value exactly on a rounding boundary (1
+   * point three half-lives ago is 0.125) must round the same way from either.
+   */
+  public static Dataset<Row> fromDecayedCounts(Model model, Dataset<Row> decayedCounts) {
     Column capped = when(col("cap").isNotNull().and(abs(col("c")).gt(col("cap"))),
         signum(col("c")).multiply(col("cap"))).otherwise(col("c"));
-    Dataset<Row> perRule = daily
-        .where(col(DailyCounts.SUBJECT_KIND).equalTo(subjectKind)
-            .and(col(DailyCounts.RULE).notEqual(DailyCounts.ANY))
-            .and(age.geq(0)).and(age.lt(model.engagement().lookbackDays())))
-        .join(broadcast(rules(daily.sparkSession(), model)), DailyCounts.RULE)
-        .withColumn("w", perDay.multiply(col("points")).multiply(decay))
-        .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
-        .agg(sum("w").as("c"), first("cap").as("cap"))
+    Dataset<Row> perRule = decayedCounts
+        .join(broadcast(rules(decayedCounts.sparkSession(), model)), DailyCounts.RULE)
+        .withColumn("c", round(col(DECAYED_COUNT).multiply(col("points")), 9))
         .withColumn("c", capped);
     Column rounded = round(col("c"), 2);
     return perRule
@@ -82,7 +124,11 @@ public final class Engagement {
         .agg(max(EVENT_DATE).as(LAST_ACTIVITY));
   }
 
-  private static Dataset<Row> rules(SparkSession spark, Model model) {
+  /**
+   * The engagement rules as a small table: rule, points, max_per_day, half_life_days, decay,
+   * cap; joined (broadcast) to rows that carry a rule name.
+   */
+  public static Dataset<Row> rules(SparkSession spark, Model model) {
     List<Row> rows = new ArrayList<>();
     for (EngagementRule r : model.engagement().rules()) {
       rows.add(RowFactory.create(r.name(), r.points(),

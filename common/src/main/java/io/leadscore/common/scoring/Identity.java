@@ -17,6 +17,8 @@ public final class Identity {
   public static final String RESOLVED_LEAD = "resolved_lead_id";
   /** Column naming the account of an account-level activity (no lead resolved). */
   public static final String RESOLVED_ACCOUNT = "resolved_account_id";
+  /** Column of {@link #emailOwners}: the lead an email resolves to. */
+  public static final String EMAIL_OWNER = "email_owner";
 
   /**
    * Resolves activities to leads: a present lead_id decides even when no such lead exists;
@@ -35,10 +37,19 @@ public final class Identity {
     return resolve(leads, col(EMAIL_KEY), keyed);
   }
 
+  /**
+   * Which lead an email-only activity belongs to: per {@code email_key} (the normalised email)
+   * the {@code email_owner}, the smallest lead_id with that email, so the choice is stable.
+   */
+  public static Dataset<Row> emailOwners(Dataset<Row> leads) {
+    return leads.where(col(EMAIL).isNotNull())
+        .groupBy(Text.normalized(col(EMAIL)).as(EMAIL_KEY))
+        .agg(min(LEAD_ID).as(EMAIL_OWNER));
+  }
+
   private static Dataset<Row> resolve(Dataset<Row> leads, Column emailKey, Dataset<Row> rows) {
-    Dataset<Row> byEmail = leads.where(col(EMAIL).isNotNull())
-        .groupBy(Text.normalized(col(EMAIL)).as("_email"))
-        .agg(min(LEAD_ID).as("_email_lead"));
+    Dataset<Row> byEmail = emailOwners(leads)
+        .withColumnRenamed(EMAIL_KEY, "_email").withColumnRenamed(EMAIL_OWNER, "_email_lead");
     // Only rows without a lead_id take part in the email join: the others (most of them)
     // are not shuffled at all.
     Dataset<Row> withLead = rows.where(col(LEAD_ID).isNotNull())
