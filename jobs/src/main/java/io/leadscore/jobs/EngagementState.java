@@ -256,9 +256,12 @@ final class EngagementState {
         TABLE, s, d, leaving.size(), entering.size(),
         leadsChanged ? ", " + T_LEADS + " changed" : "");
     Dataset<Row> leads = store.read(T_LEADS);
+    // A few dates' rows, each read twice (sums, and leads to recompute): cached.
     Dataset<Row> before = leadRows(leads,
-        store.readAt(T_ACTIVITY_DAILY, stored.dailyVersion()), union(leaving, rewritten));
-    Dataset<Row> after = leadRows(leads, store.read(T_ACTIVITY_DAILY), union(entering, newer));
+        store.readAt(T_ACTIVITY_DAILY, stored.dailyVersion()), union(leaving, rewritten))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> after = leadRows(leads, store.read(T_ACTIVITY_DAILY), union(entering, newer))
+        .persist(StorageLevel.MEMORY_AND_DISK());
 
     Dataset<Row> state = store.read(TABLE);
     Column carried = when(col("decay"), pow(lit(0.5),
@@ -304,6 +307,8 @@ final class EngagementState {
       store(store, rows, now, timer, counts, "incremental");
     } finally {
       redo.unpersist();
+      before.unpersist();
+      after.unpersist();
     }
     counts.put("engagement_state_dates_entering", (long) entering.size());
     counts.put("engagement_state_dates_leaving", (long) leaving.size());
