@@ -1,6 +1,7 @@
 package io.leadscore.bench;
 
 import io.leadscore.common.Schemas;
+import io.leadscore.jobs.EngagementState;
 import io.leadscore.jobs.Main;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -34,7 +35,7 @@ final class ScaleData {
   private static final List<String> SCORING_TABLES = List.of(Schemas.T_ACTIVITY_DAILY,
       Schemas.T_LEAD_SCORE_HISTORY, Schemas.T_LEAD_SCORES, Schemas.T_SCORE_CHANGES,
       Schemas.T_ACCOUNT_SCORE_HISTORY, Schemas.T_ACCOUNT_SCORES,
-      Schemas.T_ACCOUNT_SCORE_CHANGES);
+      Schemas.T_ACCOUNT_SCORE_CHANGES, EngagementState.TABLE);
 
   final Scale scale;
   final Path root;

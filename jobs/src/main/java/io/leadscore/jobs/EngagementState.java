@@ -62,10 +62,10 @@ import org.slf4j.LoggerFactory;
  * userMetadata} records what it reflects, as {@link ActivityDailyRefresh} does: the date, the
  * model's fingerprint, and the versions of activity_daily and leads.
  */
-final class EngagementState {
+public final class EngagementState {
   private static final Logger LOG = LoggerFactory.getLogger(EngagementState.class);
 
-  static final String TABLE = "engagement_state";
+  public static final String TABLE = "engagement_state";
   static final String LAST_EVENT_DATE = "last_event_date";
   private static final String STATE_PREFIX = "leadscore.engagement_state ";
   private static final Pattern STATE = Pattern.compile("leadscore\\.engagement_state"
@@ -156,8 +156,10 @@ final class EngagementState {
           // Typically old files of activity_daily or leads removed by VACUUM, so the versions
           // the state reflects cannot be read. The state is replaced atomically or not at
           // all, so computing it afresh is safe.
+          LOG.warn("{} could not be carried from {}: {}", TABLE, stored.get().asOf(),
+              JobLauncher.oneLine(e));
           LOG.debug("carrying {} failed", TABLE, e);
-          why = "carrying it failed: " + JobLauncher.oneLine(e);
+          why = "carrying it failed";
         }
       } else {
         why = touched.unavailable();
@@ -264,9 +266,7 @@ final class EngagementState {
         .persist(StorageLevel.MEMORY_AND_DISK());
 
     Dataset<Row> state = store.read(TABLE);
-    Column carried = when(col("decay"), pow(lit(0.5),
-        lit((double) ChronoUnit.DAYS.between(s, d)).divide(col("half_life_days"))))
-        .otherwise(lit(1.0));
+    Column carried = Engagement.decay(lit(ChronoUnit.DAYS.between(s, d)));
     Dataset<Row> sums = state
         .where(not(col(DailyCounts.RULE).isin(DailyCounts.ANY, DailyCounts.OPT_OUT)))
         .join(broadcast(Engagement.rules(store.spark(), model)), DailyCounts.RULE)

@@ -73,7 +73,9 @@ public final class Main implements Callable<Integer> {
               + " Later dates already scored are re-scored after it, in order, so their"
               + " stages follow from it.",
           "Scores are computed from activity_daily, per-day rule counts that each run brings"
-              + " up to date by re-counting only the event dates new activities touched."})
+              + " up to date by re-counting only the event dates new activities touched, and"
+              + " engagement_state, each lead's decayed sums carried from the last scored"
+              + " date, so a daily run does not re-read the lookback window."})
   static final class Score implements Callable<Integer> {
     @Mixin JobOptions options;
     @Mixin ScoreDate scoreDate;
@@ -115,9 +117,11 @@ public final class Main implements Callable<Integer> {
   static final class FullRebuild {
     @Option(names = "--full",
         description = "Recount activity_daily from all activities instead of only the event"
-            + " dates changed since the last run. Not needed after a model change: a change"
-            + " to rule names or conditions triggers the rebuild by itself, and points,"
-            + " half-lives, caps and limits apply when scoring.")
+            + " dates changed since the last run, and recompute engagement_state from the"
+            + " whole window. Not needed after a model change: whatever a change needs is"
+            + " recomputed by itself (rule names or conditions: activity_daily; limits,"
+            + " half-lives or lookback: engagement_state), and points and caps apply when"
+            + " scoring.")
     boolean full;
   }
 

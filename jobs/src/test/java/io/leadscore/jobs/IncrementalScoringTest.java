@@ -377,6 +377,35 @@ class IncrementalScoringTest extends SparkTestBase {
     assertEquals(incrementalRows, history(rt, d30), "carried = --full");
   }
 
+  @Test
+  void aStateWhoseOldCountsWereVacuumedIsComputedAfresh() {
+    JobRuntime rt = runtime("w");
+    Model model = model(rt, CARRY_MODEL);
+    LocalDate d0 = LocalDate.of(2026, 11, 1);
+    leads(rt, lead("L1", "l1@x.com"));
+    add(rt, activity("a1", d0, "email_open", "L1", null, null, null));
+    ScoreJob.run(rt, model, d0);
+    ScoreJob.run(rt, model, d0.plusDays(1));
+    // Late opens for d0, counted by a refresh before the next score: carrying the state
+    // then reads d0's counts as of the state's version, whose files VACUUM (retention 0)
+    // removes.
+    add(rt,
+        activity("a2", d0, "email_open", "L1", null, null, null),
+        activity("a3", d0, "email_open", "L1", null, null, null));
+    ActivityDailyRefresh.run(rt.store(), model, false);
+    session().conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
+    try {
+      DeltaTable.forPath(session(), rt.store().path(T_ACTIVITY_DAILY)).vacuum(0);
+    } finally {
+      session().conf().unset("spark.databricks.delta.retentionDurationCheck.enabled");
+    }
+    JobResult afterVacuum = ScoreJob.run(rt, model, d0.plusDays(2));
+    Assertions.assertTrue(afterVacuum.counts().containsKey("engagement_state_mode_full"),
+        afterVacuum.counts().toString());
+    // Three opens on d0, at most 2 a day, two days later: 2 * 0.5^0.2 = 1.7411.
+    assertEquals(1.74, engagement(rt, "L1", d0.plusDays(2)), EPS);
+  }
+
   // --- ten generated days ingested one by one, late arrivals included
 
   @Test
