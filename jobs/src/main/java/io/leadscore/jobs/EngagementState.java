@@ -186,26 +186,32 @@ public final class EngagementState {
   private static AsOf fromWindow(DeltaStore store, Model model, LocalDate date,
       Optional<Version> write, StageTimer timer, Map<String, Long> counts) {
     Dataset<Row> resolved = DailyCounts.resolve(store.read(T_LEADS),
-        store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, date)))
+        store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, date)));
+    // The per-lead counts feed both the sums and the latest activity: aggregated once. The
+    // opt-outs read only their own rows (sorted first in each date's file) of the window.
+    Dataset<Row> daily = DailyCounts.perSubject(resolved)
         .persist(StorageLevel.MEMORY_AND_DISK());
     long dailyRows = timer.time("resolve activity_daily per lead, rule and day",
-        () -> DailyCounts.perSubject(resolved).count());
+        daily::count);
     counts.put("daily_rule_counts", dailyRows);
-    Dataset<Row> rows = computed(model, date, resolved);
+    Dataset<Row> rows = computed(model, date, resolved, daily);
     if (write.isEmpty()) {
-      return new AsOf(rows, "window", resolved::unpersist);
+      return new AsOf(rows, "window", daily::unpersist);
     }
     try {
       store(store, rows, write.get(), timer, counts, "full");
     } finally {
-      resolved.unpersist();
+      daily.unpersist();
     }
     return new AsOf(store.read(TABLE), "full", () -> { });
   }
 
-  /** The state rows of the given resolved activity_daily rows (all of the window). */
-  private static Dataset<Row> computed(Model model, LocalDate date, Dataset<Row> resolved) {
-    Dataset<Row> daily = DailyCounts.perSubject(resolved);
+  /**
+   * The state rows of the given resolved activity_daily rows (all of the window) and their
+   * {@link DailyCounts#perSubject} counts.
+   */
+  private static Dataset<Row> computed(Model model, LocalDate date, Dataset<Row> resolved,
+      Dataset<Row> daily) {
     Dataset<Row> sums = Engagement.decayedCounts(model, date, DailyCounts.LEAD, daily);
     Dataset<Row> last = Engagement.lastActivity(date, DailyCounts.LEAD, daily)
         .select(col(DailyCounts.SUBJECT_ID), lit(DailyCounts.ANY).as(DailyCounts.RULE),
@@ -379,7 +385,8 @@ public final class EngagementState {
         .select(EMAIL_KEY);
     Dataset<Row> rows = window.join(ids, LEAD_ID, "left_semi")
         .unionByName(window.where(col(LEAD_ID).isNull()).join(emails, EMAIL_KEY, "left_semi"));
-    return computed(model, date, DailyCounts.resolve(leads, rows))
+    Dataset<Row> resolved = DailyCounts.resolve(leads, rows);
+    return computed(model, date, resolved, DailyCounts.perSubject(resolved))
         .join(subjects, DailyCounts.SUBJECT_ID, "left_semi");
   }
 
