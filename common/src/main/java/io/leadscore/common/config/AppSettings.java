@@ -20,8 +20,10 @@ import java.util.TreeMap;
 /**
  * The application settings under {@code leadscore}, typed and validated when built: the
  * warehouse, the inputs, ingest options, known activity types and Spark settings.
- * Precedence (highest first): command line, environment ({@code ${?LEADSCORE_*}}), the
- * {@code --conf} overlay, {@code reference.conf}.
+ * Precedence (highest first): command line, environment ({@link #ENVIRONMENT}), the {@code
+ * --conf} overlay, {@code reference.conf}. The environment is a layer of its own rather than
+ * only {@code ${?LEADSCORE_*}} lines in the files: an overlay that sets {@code warehouse}
+ * without such a line would otherwise win over {@code LEADSCORE_WAREHOUSE}.
  */
 public record AppSettings(
     String source,
@@ -41,6 +43,12 @@ public record AppSettings(
 
   public static final Set<String> FORMATS = Set.of("jsonl", "csv", "parquet");
 
+  /** The environment variables that set a key, and the key each sets. */
+  public static final Map<String, String> ENVIRONMENT = Map.of(
+      "LEADSCORE_HOME", "leadscore.home",
+      "LEADSCORE_WAREHOUSE", "leadscore.warehouse",
+      "LEADSCORE_MODEL", "leadscore.model-file");
+
   /** An input location and its format (jsonl, csv or parquet). */
   public record Input(String path, String format) {}
 
@@ -49,6 +57,12 @@ public record AppSettings(
    * (full keys such as {@code leadscore.warehouse}, from the command line).
    */
   public static AppSettings load(Optional<File> overlay, Map<String, String> overrides) {
+    return load(overlay, overrides, System.getenv());
+  }
+
+  /** {@link #load(Optional, Map)} with the environment given, for tests. */
+  static AppSettings load(Optional<File> overlay, Map<String, String> overrides,
+      Map<String, String> environment) {
     Config base = ConfigFactory.defaultReference();
     String source = "reference.conf";
     Config config = base;
@@ -66,6 +80,14 @@ public record AppSettings(
             + ModelLoader.oneLine(e.getMessage()), e);
       }
     }
+    Map<String, String> fromEnvironment = new TreeMap<>();
+    ENVIRONMENT.forEach((variable, key) -> {
+      String value = environment.get(variable);
+      if (value != null && !value.isEmpty()) {
+        fromEnvironment.put(key, value);
+      }
+    });
+    config = ConfigFactory.parseMap(fromEnvironment, "environment").withFallback(config);
     config = ConfigFactory.parseMap(overrides, "command line").withFallback(config);
     try {
       config = config.resolve();
