@@ -1,5 +1,6 @@
 package io.leadscore.bench;
 
+import io.leadscore.common.Errors;
 import io.leadscore.common.Schemas;
 import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.ConfigException;
@@ -154,7 +155,7 @@ public final class Benchmark implements Callable<Integer> {
             FileTrees.size(data.resolve(scale.name())) / 1_000_000));
       } catch (RuntimeException e) {
         LOG.error("bench {}: {}", scale, e.getMessage(), e);
-        report.note("scale " + scale + " did not finish: " + oneLine(e));
+        report.note("scale " + scale + " did not finish: " + Errors.oneLine(e));
         failed = true;
       }
     }
@@ -260,8 +261,4 @@ public final class Benchmark implements Callable<Integer> {
     return (limit >> 20) + "MB";
   }
 
-  static String oneLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return m.strip().lines().findFirst().orElse(m);
-  }
 }

@@ -1,7 +1,6 @@
 package io.leadscore.bench;
 
 import io.leadscore.common.Schemas;
-import io.leadscore.jobs.EngagementState;
 import io.leadscore.jobs.Main;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -35,7 +34,7 @@ final class ScaleData {
   private static final List<String> SCORING_TABLES = List.of(Schemas.T_ACTIVITY_DAILY,
       Schemas.T_LEAD_SCORE_HISTORY, Schemas.T_LEAD_SCORES, Schemas.T_SCORE_CHANGES,
       Schemas.T_ACCOUNT_SCORE_HISTORY, Schemas.T_ACCOUNT_SCORES,
-      Schemas.T_ACCOUNT_SCORE_CHANGES, EngagementState.TABLE);
+      Schemas.T_ACCOUNT_SCORE_CHANGES, Schemas.T_ENGAGEMENT_STATE);
 
   final Scale scale;
   final Path root;
@@ -101,6 +100,8 @@ final class ScaleData {
   String ingestKey(int historyDays) {
     return datasetKey() + " history=" + historyDays + " ingest-code=" + new Fingerprint()
         .add(home, "common/src/main/java/io/leadscore/common/ingest")
+        .add(home, "common/src/main/java/io/leadscore/common/identity")
+        .add(home, "common/src/main/java/io/leadscore/common/config/AppSettings.java")
         .add(home, "common/src/main/java/io/leadscore/common/storage")
         .add(home, "common/src/main/java/io/leadscore/common/Schemas.java")
         .add(home, "common/src/main/java/io/leadscore/common/Text.java")

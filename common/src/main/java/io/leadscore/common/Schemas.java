@@ -171,6 +171,7 @@ public final class Schemas {
   public static final String T_OUTCOMES = "outcomes";
   public static final String T_SNAPSHOTS_REJECTED = "snapshots_rejected";
   public static final String T_ACTIVITY_DAILY = "activity_daily";
+  public static final String T_ENGAGEMENT_STATE = "engagement_state";
   public static final String T_LEAD_SCORES = "lead_scores";
   public static final String T_LEAD_SCORE_HISTORY = "lead_score_history";
   public static final String T_SCORE_CHANGES = "score_changes";

@@ -7,7 +7,7 @@ import io.leadscore.common.config.Model;
 import io.leadscore.common.scoring.AccountScoring;
 import io.leadscore.common.scoring.DailyCounts;
 import io.leadscore.common.scoring.Engagement;
-import io.leadscore.common.scoring.ScoreChanges;
+import io.leadscore.common.state.ActivityDailyStore;
 import io.leadscore.common.storage.DeltaStore;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -34,6 +34,10 @@ public final class AccountsJob {
   private static final String[] CHAINED = {ACCOUNT_ID, GRADE, BAND, FIT_SCORE,
       ENGAGEMENT_SCORE};
 
+  private static final DateChain.Tables TABLES = new DateChain.Tables(
+      T_ACCOUNT_SCORE_HISTORY, T_ACCOUNT_SCORE_CHANGES, ACCOUNT_ID, List.of(GRADE, BAND),
+      CHAINED, "account_changes");
+
   private AccountsJob() {}
 
   public static JobResult run(JobRuntime rt, Model model, LocalDate date) {
@@ -47,18 +51,23 @@ public final class AccountsJob {
     }
     // Normally a no-op (score just did it); it keeps accounts right when run on its own
     // after an ingest.
-    ActivityDailyRefresh.Result refresh = timer.time("refresh activity_daily",
-        () -> ActivityDailyRefresh.run(store, model, false));
-    ScoreHistory history = new ScoreHistory(store, T_ACCOUNT_SCORE_HISTORY);
+    ActivityDailyStore.Refresh refresh = timer.time("refresh activity_daily",
+        () -> ActivityDailyStore.refresh(store, model, false));
+    DateChain chain = new DateChain(store, TABLES, timer, LOG);
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("aggregate_dates_refreshed", refresh.dates());
-    List<LocalDate> written = history.scoreChain(date, d -> scoreDate(rt, model, d, history,
-        leadHistory, timer, d.equals(date) ? counts : new LinkedHashMap<>()), LOG);
+    List<LocalDate> written = chain.run(date, (d, previous, dateCounts) -> {
+      Dataset<Row> daily = DailyCounts.perSubject(DailyCounts.resolve(store.read(T_LEADS),
+          store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, d))));
+      return DateChain.Scored.of(AccountScoring.score(model, d, new AccountScoring.Inputs(
+          store.read(T_ACCOUNTS),
+          leadHistory.on(d),
+          Engagement.score(model, d, DailyCounts.ACCOUNT, daily))));
+    }, counts);
     counts.put(ScoreJob.LATER_DATES_RESCORED, (long) written.size() - 1);
-    Optional<LocalDate> current = timer.time("write account_scores",
-        () -> history.publishLatest(T_ACCOUNT_SCORES, written, LOG));
+    Optional<LocalDate> current = chain.publishLatest(T_ACCOUNT_SCORES, written);
 
-    Dataset<Row> scored = history.on(date);
+    Dataset<Row> scored = chain.history().on(date);
     timer.time("summarise", () -> {
       long total = 0;
       for (Row r : scored.groupBy(GRADE, BAND).count().orderBy(GRADE, BAND).collectAsList()) {
@@ -75,30 +84,5 @@ public final class AccountsJob {
     current.ifPresent(d ->
         outputs.add(store.path(T_ACCOUNT_SCORES) + " (score_date=" + d + ")"));
     return new JobResult("accounts", date, counts, timer.seconds(), timer.elapsed(), outputs);
-  }
-
-  private static boolean scoreDate(JobRuntime rt, Model model, LocalDate date,
-      ScoreHistory history, ScoreHistory leadHistory, StageTimer timer,
-      Map<String, Long> counts) {
-    DeltaStore store = rt.store();
-    // Only a date with later dates after it has a chain to keep; the daily run has none.
-    boolean chained = !history.after(date).isEmpty();
-    String before = chained ? history.fingerprint(date, CHAINED) : "";
-    Optional<ScoreChanges.Previous> previous = history.latestBefore(date)
-        .map(p -> new ScoreChanges.Previous(p, history.on(p)));
-
-    Dataset<Row> daily = DailyCounts.perSubject(DailyCounts.resolve(store.read(T_LEADS),
-        store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, date))));
-    Dataset<Row> scores = AccountScoring.score(model, date, new AccountScoring.Inputs(
-        store.read(T_ACCOUNTS),
-        leadHistory.on(date),
-        Engagement.score(model, date, DailyCounts.ACCOUNT, daily)));
-    timer.time("write account_score_history " + date, () -> history.write(date, scores));
-    Dataset<Row> changes = ScoreChanges.between(ACCOUNT_ID, List.of(GRADE, BAND), date,
-        history.on(date), previous);
-    ScoreHistory changeLog = new ScoreHistory(store, T_ACCOUNT_SCORE_CHANGES);
-    timer.time("write account_score_changes " + date, () -> changeLog.write(date, changes));
-    counts.put("account_changes", changeLog.lastWriteRows());
-    return chained && !before.equals(history.fingerprint(date, CHAINED));
   }
 }

@@ -1,5 +1,6 @@
 package io.leadscore.jobs;
 
+import io.leadscore.common.Errors;
 import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.ConfigException;
 import io.leadscore.common.config.Model;
@@ -123,21 +124,8 @@ final class JobLauncher {
     return timings;
   }
 
+  /** Kept for callers in jobs; the one implementation is {@link Errors#oneLine(Throwable)}. */
   static String oneLine(Throwable e) {
-    Throwable t = e;
-    String message = null;
-    while (t != null) {
-      if (t.getMessage() != null && !t.getMessage().isBlank()) {
-        message = t.getMessage();
-      }
-      if (t.getCause() == null || t.getCause() == t) {
-        break;
-      }
-      t = t.getCause();
-    }
-    if (message == null) {
-      return e.getClass().getSimpleName();
-    }
-    return message.strip().lines().findFirst().orElse(message);
+    return Errors.oneLine(e);
   }
 }

@@ -6,7 +6,7 @@ import io.leadscore.common.config.Model;
 import io.leadscore.common.config.ModelLoader;
 import io.leadscore.common.scoring.ModelAnalyzer;
 import io.leadscore.common.storage.DeltaStore;
-import io.leadscore.common.storage.Inputs;
+import io.leadscore.common.ingest.InputFiles;
 import java.io.File;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +21,7 @@ public final class JobRuntime {
   private final AppSettings settings;
   private final SparkSession spark;
   private final DeltaStore store;
-  private final Inputs inputs;
+  private final InputFiles inputs;
   private final Optional<File> modelOverride;
   private final String runId = UUID.randomUUID().toString();
 
@@ -29,7 +29,7 @@ public final class JobRuntime {
     this.settings = settings;
     this.spark = spark;
     this.store = new DeltaStore(spark, settings.warehouse());
-    this.inputs = new Inputs(spark);
+    this.inputs = new InputFiles(spark);
     this.modelOverride = modelOverride;
   }
 
@@ -45,7 +45,7 @@ public final class JobRuntime {
     return store;
   }
 
-  public Inputs inputs() {
+  public InputFiles inputs() {
     return inputs;
   }
 

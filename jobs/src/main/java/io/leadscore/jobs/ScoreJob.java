@@ -6,6 +6,8 @@ import static org.apache.spark.sql.functions.*;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.scoring.LeadScoring;
 import io.leadscore.common.scoring.ScoreChanges;
+import io.leadscore.common.state.ActivityDailyStore;
+import io.leadscore.common.state.EngagementStateStore;
 import io.leadscore.common.storage.DeltaStore;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -42,6 +44,9 @@ public final class ScoreJob {
   private static final String[] CHAINED = {LEAD_ID, STAGE, STAGE_SINCE, GRADE, BAND,
       FIT_SCORE, ENGAGEMENT_SCORE};
 
+  private static final DateChain.Tables TABLES = new DateChain.Tables(T_LEAD_SCORE_HISTORY,
+      T_SCORE_CHANGES, LEAD_ID, List.of(GRADE, BAND, STAGE), CHAINED, CHANGES);
+
   private ScoreJob() {}
 
   public static JobResult run(JobRuntime rt, Model model, LocalDate date) {
@@ -53,21 +58,17 @@ public final class ScoreJob {
     StageTimer timer = new StageTimer(LOG);
     DeltaStore store = rt.store();
     rt.requireIngested();
-    ActivityDailyRefresh.Result refresh = timer.time("refresh activity_daily",
-        () -> ActivityDailyRefresh.run(store, model, full));
-    ScoreHistory history = new ScoreHistory(store, T_LEAD_SCORE_HISTORY);
+    ActivityDailyStore.Refresh refresh = timer.time("refresh activity_daily",
+        () -> ActivityDailyStore.refresh(store, model, full));
+    DateChain chain = new DateChain(store, TABLES, timer, LOG);
     Map<String, Long> counts = new LinkedHashMap<>();
     counts.put("aggregate_mode_" + refresh.mode(), 1L);
     counts.put("aggregate_dates_refreshed", refresh.dates());
-    // After a rebuild of activity_daily, carrying the state would re-read every date anyway.
-    // Until a date has written the state (a backfill before it does not), keep rebuilding.
-    boolean[] rebuildState = {refresh.full()};
-    List<LocalDate> written = history.scoreChain(date, d -> scoreDate(rt, model, d,
-        rebuildState, history, timer, d.equals(date) ? counts : new LinkedHashMap<>()), LOG);
+    LeadDates dates = new LeadDates(rt, model, timer, refresh.full());
+    List<LocalDate> written = chain.run(date, dates::score, counts);
     counts.put(LATER_DATES_RESCORED, (long) written.size() - 1);
-    Optional<LocalDate> current = timer.time("write lead_scores",
-        () -> history.publishLatest(T_LEAD_SCORES, written, LOG));
-    Dataset<Row> scored = history.on(date);
+    Optional<LocalDate> current = chain.publishLatest(T_LEAD_SCORES, written);
+    Dataset<Row> scored = chain.history().on(date);
     timer.time("summarise", () -> {
       // One pass: at most 12 priorities x 7 stages come back to the driver.
       Map<String, Long> priorities = new TreeMap<>();
@@ -91,45 +92,47 @@ public final class ScoreJob {
     return new JobResult("score", date, counts, timer.seconds(), timer.elapsed(), outputs);
   }
 
-  /**
-   * Scores one date and writes its history and changes partitions.
-   *
-   * @return whether the columns later dates build on came out different from what was stored
-   */
-  private static boolean scoreDate(JobRuntime rt, Model model, LocalDate date,
-      boolean[] rebuildState, ScoreHistory history, StageTimer timer,
-      Map<String, Long> counts) {
-    DeltaStore store = rt.store();
-    // Only a date with later dates after it has a chain to keep; the daily run has none.
-    boolean chained = !history.after(date).isEmpty();
-    String before = chained ? history.fingerprint(date, CHAINED) : "";
-    Optional<ScoreChanges.Previous> previous = history.latestBefore(date)
-        .map(p -> new ScoreChanges.Previous(p, history.on(p)));
-    previous.ifPresent(p -> LOG.info("previous stages from score_date {}", p.date()));
+  /** Scores the dates of one run's chain, which share whether the state must be rebuilt. */
+  private static final class LeadDates {
+    private final JobRuntime rt;
+    private final Model model;
+    private final StageTimer timer;
+    /**
+     * After a rebuild of activity_daily, carrying the state would re-read every date anyway.
+     * Until a date has written the state (a backfill before it does not), keep rebuilding.
+     */
+    private boolean rebuildState;
 
-    Dataset<Row> leads = store.read(T_LEADS);
-    Dataset<Row> accounts = store.read(T_ACCOUNTS);
-    EngagementState.AsOf state = EngagementState.asOf(store, model, date, rebuildState[0],
-        timer, counts);
-    rebuildState[0] &= !state.stored();
-    try {
-      Dataset<Row> scores = LeadScoring.score(model, date, new LeadScoring.Inputs(
-          leads,
-          accounts,
-          state.engagement(model),
-          state.lastActivity(),
-          state.optOuts(),
-          previousStages(rt, previous)));
-      timer.time("write lead_score_history " + date, () -> history.write(date, scores));
-    } finally {
-      state.release().run();
+    LeadDates(JobRuntime rt, Model model, StageTimer timer, boolean rebuildState) {
+      this.rt = rt;
+      this.model = model;
+      this.timer = timer;
+      this.rebuildState = rebuildState;
     }
-    Dataset<Row> changes = ScoreChanges.between(LEAD_ID, List.of(GRADE, BAND, STAGE), date,
-        history.on(date), previous);
-    ScoreHistory changeLog = new ScoreHistory(store, T_SCORE_CHANGES);
-    timer.time("write score_changes " + date, () -> changeLog.write(date, changes));
-    counts.put(CHANGES, changeLog.lastWriteRows());
-    return chained && !before.equals(history.fingerprint(date, CHAINED));
+
+    DateChain.Scored score(LocalDate date, Optional<ScoreChanges.Previous> previous,
+        Map<String, Long> counts) {
+      previous.ifPresent(p -> LOG.info("previous stages from score_date {}", p.date()));
+      DeltaStore store = rt.store();
+      Dataset<Row> leads = store.read(T_LEADS);
+      Dataset<Row> accounts = store.read(T_ACCOUNTS);
+      EngagementStateStore.AsOf state = EngagementStateStore.asOf(store, model, date,
+          rebuildState, timer);
+      counts.putAll(state.stats().counts());
+      rebuildState &= !state.stored();
+      try {
+        return new DateChain.Scored(LeadScoring.score(model, date, new LeadScoring.Inputs(
+            leads,
+            accounts,
+            state.engagement(model),
+            state.lastActivity(),
+            state.optOuts(),
+            previousStages(rt, previous))), state.release());
+      } catch (RuntimeException e) {
+        state.release().run();
+        throw e;
+      }
+    }
   }
 
   /** Each lead's stage and stage_since on the previous scored date; empty on a first run. */

@@ -1,12 +1,13 @@
 package io.leadscore.jobs;
 
+import io.leadscore.common.StageClock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 
 /** Times a job's stages and logs each one as it ends, so users see progress. */
-final class StageTimer {
+final class StageTimer implements StageClock {
   private final Logger log;
   private final Map<String, Double> seconds = new LinkedHashMap<>();
   private final long started = System.nanoTime();
@@ -15,7 +16,8 @@ final class StageTimer {
     this.log = log;
   }
 
-  <T> T time(String stage, Supplier<T> work) {
+  @Override
+  public <T> T time(String stage, Supplier<T> work) {
     log.info("{} ...", stage);
     long start = System.nanoTime();
     T result = work.get();
@@ -23,13 +25,6 @@ final class StageTimer {
     seconds.merge(stage, s, Double::sum);
     log.info("{} done in {}", stage, format(s));
     return result;
-  }
-
-  void time(String stage, Runnable work) {
-    time(stage, () -> {
-      work.run();
-      return null;
-    });
   }
 
   Map<String, Double> seconds() {

@@ -15,6 +15,8 @@ import io.leadscore.common.config.Model;
 import io.leadscore.common.config.ModelLoader;
 import io.leadscore.common.generate.GeneratorSpec;
 import io.leadscore.common.scoring.DailyCounts;
+import io.leadscore.common.state.ActivityDailyStore;
+import io.leadscore.common.state.EngagementStateStore;
 import io.leadscore.common.storage.DeltaChanges;
 import io.leadscore.common.testing.SparkTestBase;
 import java.io.IOException;
@@ -43,7 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Scoring from activity_daily kept up to date by touched dates (ScoreJob with
- * ActivityDailyRefresh): an incremental run equals a full one, a late event rewrites only its
+ * ActivityDailyStore): an incremental run equals a full one, a late event rewrites only its
  * date, model changes rebuild only when rule conditions change, identity follows the leads
  * snapshot, and a rerun changes nothing.
  *
@@ -295,7 +297,7 @@ class IncrementalScoringTest extends SparkTestBase {
     assertEquals(Date.valueOf(D.minusDays(3)), score(rt, "L3", D).getAs(LAST_ACTIVITY_DATE));
   }
 
-  // --- the engagement state carried from day to day (EngagementState)
+  // --- the engagement state carried from day to day (EngagementStateStore)
 
   static final String CARRY_MODEL = MODEL
       .replace("{ name = pricing, types = [page_view], url-contains = \"/pricing\", points = 10,"
@@ -364,7 +366,7 @@ class IncrementalScoringTest extends SparkTestBase {
     assertEquals(0.0, engagement(rt, "L2", d30), EPS);
     assertEquals(0.0, engagement(rt, "L3", d30), EPS);
     assertEquals(Date.valueOf(d0), score(rt, "L2", d30).getAs(LAST_ACTIVITY_DATE));
-    List<Row> sums = rt.store().read(EngagementState.TABLE)
+    List<Row> sums = rt.store().read(EngagementStateStore.TABLE)
         .where(col(DailyCounts.RULE).isin("open", "tick"))
         .select(DailyCounts.SUBJECT_ID, DailyCounts.RULE, "days").collectAsList();
     assertEquals(List.of(RowFactory.create("L1", "open", 1L)), sums, "emptied sums are gone");
@@ -392,7 +394,7 @@ class IncrementalScoringTest extends SparkTestBase {
     add(rt,
         activity("a2", d0, "email_open", "L1", null, null, null),
         activity("a3", d0, "email_open", "L1", null, null, null));
-    ActivityDailyRefresh.run(rt.store(), model, false);
+    ActivityDailyStore.refresh(rt.store(), model, false);
     session().conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
     try {
       DeltaTable.forPath(session(), rt.store().path(T_ACTIVITY_DAILY)).vacuum(0);

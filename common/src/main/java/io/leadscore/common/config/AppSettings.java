@@ -1,6 +1,7 @@
 package io.leadscore.common.config;
 
 import com.typesafe.config.Config;
+import io.leadscore.common.Errors;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValue;
@@ -77,7 +78,7 @@ public record AppSettings(
             .withFallback(base);
       } catch (com.typesafe.config.ConfigException e) {
         throw new ConfigException(source + ": does not parse: "
-            + ModelLoader.oneLine(e.getMessage()), e);
+            + Errors.oneLine(e.getMessage()), e);
       }
     }
     Map<String, String> fromEnvironment = new TreeMap<>();
@@ -92,7 +93,7 @@ public record AppSettings(
     try {
       config = config.resolve();
     } catch (com.typesafe.config.ConfigException e) {
-      throw new ConfigException(source + ": " + ModelLoader.oneLine(e.getMessage()), e);
+      throw new ConfigException(source + ": " + Errors.oneLine(e.getMessage()), e);
     }
     return fromConfig(config, source);
   }

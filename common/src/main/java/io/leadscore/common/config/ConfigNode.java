@@ -123,10 +123,6 @@ final class ConfigNode {
     throw fail(key, v.origin(), "must be a number, was " + describe(v));
   }
 
-  Optional<Double> optNumber(String key) {
-    return has(key) ? Optional.of(number(key)) : Optional.empty();
-  }
-
   double positive(String key) {
     double d = number(key);
     if (d <= 0) {

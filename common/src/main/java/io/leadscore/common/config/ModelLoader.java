@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigValueType;
+import io.leadscore.common.Errors;
 import io.leadscore.common.config.Model.Accounts;
 import io.leadscore.common.config.Model.Bands;
 import io.leadscore.common.config.Model.Engagement;
@@ -348,7 +349,8 @@ public final class ModelLoader {
     return out;
   }
 
+  /** Kept for callers in config; the one implementation is {@link Errors#oneLine(String)}. */
   static String oneLine(String message) {
-    return message == null ? "" : message.replaceAll("\\s*\\R\\s*", " ").trim();
+    return Errors.oneLine(message);
   }
 }

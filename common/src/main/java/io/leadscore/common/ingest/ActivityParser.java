@@ -4,7 +4,7 @@ import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.*;
 
 import io.leadscore.common.Text;
-import io.leadscore.common.scoring.Identity;
+import io.leadscore.common.identity.Identity;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,10 +31,6 @@ public final class ActivityParser {
   public static final String BAD_OCCURRED_AT = "bad_occurred_at";
   public static final String MISSING_ACTIVITY_TYPE = "missing_activity_type";
   public static final String NO_IDENTITY = "no_identity";
-
-  /** Reject reasons in the order of SPEC §8.2: the first that applies is the row's reason. */
-  public static final List<String> REASONS = List.of(INVALID_JSON, NOT_AN_OBJECT,
-      MISSING_EVENT_ID, BAD_OCCURRED_AT, MISSING_ACTIVITY_TYPE, NO_IDENTITY);
 
   /** Typed activity columns plus {@code reason} (null when accepted) and the record columns. */
   public static Dataset<Row> parse(ZoneId defaultZone, Dataset<Row> records) {

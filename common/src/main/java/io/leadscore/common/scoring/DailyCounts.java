@@ -5,17 +5,12 @@ import static org.apache.spark.sql.functions.*;
 
 import io.leadscore.common.Schemas;
 import io.leadscore.common.Text;
-import io.leadscore.common.config.Model;
 import io.leadscore.common.config.Model.EngagementRule;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import io.leadscore.common.config.Model;
+import io.leadscore.common.identity.Identity;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.Optional;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -28,7 +23,7 @@ import org.apache.spark.sql.Row;
  * <p>Two stages, so the expensive one can be kept: {@link #byIdentity} counts what the
  * activities say (the {@code activity_daily} table); it depends on the rules' conditions but
  * on neither the leads snapshot nor the score date, so a day's counts stay valid until that
- * day's activities or a condition change. {@link #resolve} then applies identity as of the
+ * day's activities or a condition change ({@link Fingerprints#ruleConditions}). {@link #resolve} then applies identity as of the
  * current leads snapshot and {@link #perSubject} gives the scoring shape: {@code
  * subject_kind} ({@code lead} or {@code account}), {@code subject_id}, {@code rule}, {@code
  * event_date}, {@code n}. The pseudo-rule {@link #ANY} counts every activity of any type, for
@@ -47,12 +42,6 @@ public final class DailyCounts {
   public static final String ANY = "*";
   /** Opt-out activities ({@link LeadScoring#OPT_OUT_TYPES}); '*' keeps it apart from rules. */
   public static final String OPT_OUT = "*opt-out";
-
-  /**
-   * Bump when the code changes which rows a rule matches or what activity_daily holds, so
-   * stored aggregates are rebuilt: the model fingerprint cannot see code.
-   */
-  static final int FORMAT = 1;
 
   /**
    * Daily counts by raw identity: {@code lead_id} (trimmed) when the activity has one, else
@@ -118,39 +107,6 @@ public final class DailyCounts {
         .agg(sum(N).as(N));
   }
 
-  /**
-   * A digest of everything that decides which rows {@link #byIdentity} gives a rule: rule
-   * names and conditions, the opt-out types and {@link #FORMAT}. Points, half-lives, caps,
-   * limits, decay, lookback and inactivity are applied when scoring and are left out, so
-   * changing them keeps the stored counts. Rule order does not matter.
-   */
-  public static String fingerprint(Model model) {
-    StringBuilder text = new StringBuilder("format=" + FORMAT);
-    field(text, "opt-out", LeadScoring.OPT_OUT_TYPES.stream().sorted().toList().toString());
-    List<EngagementRule> rules = new ArrayList<>(model.engagement().rules());
-    rules.sort(Comparator.comparing(EngagementRule::name));
-    for (EngagementRule r : rules) {
-      field(text, "rule", r.name());
-      field(text, "types", r.types().stream().sorted().toList().toString());
-      field(text, "url-contains", r.urlContains());
-      field(text, "url-matches", r.urlMatches());
-      field(text, "campaign-in", r.campaignIn().stream().sorted().toList().toString());
-      field(text, "when", r.when());
-    }
-    return sha256(text.toString());
-  }
-
-  /** The SHA-256 of a text, in hex: how the scoring code fingerprints what it depends on. */
-  public static String sha256(String text) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(text.getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-    }
-  }
-
   /** The names a row matches: rules (conditions only), ANY, and OPT_OUT for opt-out types. */
   private static Column matchedRules(Model model) {
     List<Column> names = new ArrayList<>();
@@ -160,15 +116,5 @@ public final class DailyCounts {
     names.add(lit(ANY));
     names.add(when(col(ACTIVITY_TYPE).isin(LeadScoring.OPT_OUT_TYPES.toArray()), lit(OPT_OUT)));
     return filter(array(names.toArray(new Column[0])), x -> x.isNotNull());
-  }
-
-  // Length-prefixed, so no value can imitate a field boundary.
-  private static void field(StringBuilder text, String key, Optional<String> value) {
-    field(text, key, value.orElse(null));
-  }
-
-  private static void field(StringBuilder text, String key, String value) {
-    text.append('\n').append(key).append('=');
-    text.append(value == null ? "-" : value.length() + ":" + value);
   }
 }

@@ -56,7 +56,7 @@ public final class Engagement {
    * Per subject and rule, the decayed count {@code sum of n' * decay(D - d)} over the days
    * within the lookback as of {@code asOf}, and the number of those days: everything of
    * {@code c(l, r)} that does not depend on points or cap, so it can be carried from one day
-   * to the next ({@code EngagementState}). Columns: subject_id, rule, decayed_count, days.
+   * to the next ({@link EngagementCarry}). Columns: subject_id, rule, decayed_count, days.
    */
   public static Dataset<Row> decayedCounts(Model model, LocalDate asOf, String subjectKind,
       Dataset<Row> daily) {

@@ -4,8 +4,9 @@ import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.*;
 
 import io.leadscore.common.Text;
-import io.leadscore.common.config.Model;
 import io.leadscore.common.config.Model.FitRule;
+import io.leadscore.common.config.Model;
+import io.leadscore.common.identity.Identity;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;

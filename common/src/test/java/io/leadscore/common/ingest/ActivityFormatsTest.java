@@ -5,7 +5,7 @@ import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.leadscore.common.storage.Inputs;
+import io.leadscore.common.ingest.InputFiles;
 import io.leadscore.common.testing.SparkTestBase;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +23,7 @@ class ActivityFormatsTest extends SparkTestBase {
   @TempDir Path dir;
 
   private Dataset<Row> parse(Path folder, String format) {
-    return ActivityParser.parse(ZoneId.of("UTC"), new Inputs(session()).records(
+    return ActivityParser.parse(ZoneId.of("UTC"), new InputFiles(session()).records(
         List.of(folder.toString()), format, "dt=(\\d{4}-\\d{2}-\\d{2})(/|$)"));
   }
 

@@ -1,18 +1,19 @@
-package io.leadscore.jobs;
+package io.leadscore.common.state;
 
 import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.col;
 
 import io.leadscore.common.config.Model;
 import io.leadscore.common.scoring.DailyCounts;
+import io.leadscore.common.scoring.Fingerprints;
+import io.leadscore.common.state.CommitMetadata.TableVersion;
 import io.leadscore.common.storage.DeltaChanges;
 import io.leadscore.common.storage.DeltaStore;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -24,11 +25,11 @@ import org.slf4j.LoggerFactory;
  * with {@code activities} before scoring: re-aggregates only the event_dates that commits
  * since the last refresh touched ({@link DeltaChanges}), and rebuilds everything when it
  * cannot trust the stored counts: none yet, {@code --full}, changed rule conditions (the
- * {@link DailyCounts#fingerprint}), activities recreated or its change history gone, or
+ * {@link Fingerprints#ruleConditions}), activities recreated or its change history gone, or
  * activity_daily's data changed by something else since the last refresh.
  *
  * <p>The state (which activities version the counts reflect, and for which rules) is the
- * {@code userMetadata} of activity_daily's own commit, e.g. {@code leadscore.activity_daily
+ * {@link CommitMetadata} of activity_daily's own commit, e.g. {@code leadscore.activity_daily
  * rules=3f9c... activities=<table id>@42}, visible in {@code DESCRIBE HISTORY}. Counts and
  * state thus change in one atomic commit: a job that dies before it leaves both as they were,
  * and no separate state table can disagree with the data. The history keeps commit metadata
@@ -37,27 +38,24 @@ import org.slf4j.LoggerFactory;
  * activities is read at the version recorded, so an ingest committing meanwhile is picked
  * up by the next run, never half-counted.
  */
-final class ActivityDailyRefresh {
-  private static final Logger LOG = LoggerFactory.getLogger(ActivityDailyRefresh.class);
+public final class ActivityDailyStore {
+  private static final Logger LOG = LoggerFactory.getLogger(ActivityDailyStore.class);
 
-  static final String STATE_PREFIX = "leadscore.activity_daily ";
-  private static final Pattern STATE =
-      Pattern.compile("leadscore\\.activity_daily rules=([0-9a-f]+) activities=(\\S+)@(\\d+)");
+  private static final List<String> KEYS = List.of("rules", "activities");
 
-  private ActivityDailyRefresh() {}
+  private ActivityDailyStore() {}
 
   /** What the counts reflect: rule conditions and a version of one activities table. */
   record State(String rules, String activitiesId, long activitiesVersion) {
     String text() {
-      return STATE_PREFIX + "rules=" + rules + " activities=" + activitiesId + "@"
-          + activitiesVersion;
+      return CommitMetadata.text(T_ACTIVITY_DAILY, List.of(Map.entry("rules", rules),
+          Map.entry("activities", new TableVersion(activitiesId, activitiesVersion).text())));
     }
 
     static Optional<State> parse(String text) {
-      Matcher m = STATE.matcher(text);
-      return m.matches()
-          ? Optional.of(new State(m.group(1), m.group(2), Long.parseLong(m.group(3))))
-          : Optional.empty();
+      return CommitMetadata.parse(T_ACTIVITY_DAILY, KEYS, text).flatMap(m ->
+          TableVersion.parse(m.get("activities"))
+              .map(a -> new State(m.get("rules"), a.id(), a.version())));
     }
   }
 
@@ -66,18 +64,23 @@ final class ActivityDailyRefresh {
    * @param reason why it was rebuilt, or what the incremental refresh found
    * @param dates the event_dates whose counts were written (all of them on a rebuild)
    */
-  record Result(boolean full, String reason, long activitiesVersion, long dates) {
-    String mode() {
+  public record Refresh(boolean full, String reason, long activitiesVersion, long dates) {
+    public String mode() {
       return full ? "full" : "incremental";
     }
   }
 
-  static Result run(DeltaStore store, Model model, boolean forceFull) {
-    State now = new State(DailyCounts.fingerprint(model), store.tableId(T_ACTIVITIES),
+  /**
+   * Brings activity_daily up to date with activities.
+   *
+   * @param forceFull rebuild from all activities whatever is stored ({@code --full})
+   */
+  public static Refresh refresh(DeltaStore store, Model model, boolean forceFull) {
+    State now = new State(Fingerprints.ruleConditions(model), store.tableId(T_ACTIVITIES),
         store.version(T_ACTIVITIES));
     boolean exists = store.exists(T_ACTIVITY_DAILY);
     Optional<DeltaStore.Commit> stateCommit = exists
-        ? store.latestCommitWithMetadata(T_ACTIVITY_DAILY, STATE_PREFIX) : Optional.empty();
+        ? store.latestCommitWithMetadata(T_ACTIVITY_DAILY, CommitMetadata.prefix(T_ACTIVITY_DAILY)) : Optional.empty();
     Optional<State> recorded = stateCommit.flatMap(c -> State.parse(c.userMetadata()));
     String rebuild = forceFull ? "--full was given"
         : !exists ? T_ACTIVITY_DAILY + " does not exist yet"
@@ -98,7 +101,7 @@ final class ActivityDailyRefresh {
       DeltaChanges.Touched touched = DeltaChanges.partitionsTouched(store.spark(),
           store.path(T_ACTIVITIES), EVENT_DATE, since, now.activitiesVersion());
       if (touched.available()) {
-        return refresh(store, model, now, since, touched.values());
+        return refreshDates(store, model, now, since, touched.values());
       }
       rebuild = touched.unavailable();
     }
@@ -110,7 +113,7 @@ final class ActivityDailyRefresh {
         EVENT_DATE, now.text());
     long dates = store.read(T_ACTIVITY_DAILY).select(EVENT_DATE).distinct().count();
     LOG.info("{} rebuilt: {} event dates", T_ACTIVITY_DAILY, dates);
-    return new Result(true, rebuild, now.activitiesVersion(), dates);
+    return new Refresh(true, rebuild, now.activitiesVersion(), dates);
   }
 
   /**
@@ -125,7 +128,7 @@ final class ActivityDailyRefresh {
     return !touched.available() || !touched.values().isEmpty();
   }
 
-  private static Result refresh(DeltaStore store, Model model, State now, long since,
+  private static Refresh refreshDates(DeltaStore store, Model model, State now, long since,
       List<String> touched) {
     if (touched.isEmpty()) {
       // Nothing to write; not recording the new version only means the next run reads the
@@ -135,7 +138,7 @@ final class ActivityDailyRefresh {
           : "versions " + (since + 1) + ".." + now.activitiesVersion() + " of " + T_ACTIVITIES
               + " change no data";
       LOG.info("{} is up to date: {}", T_ACTIVITY_DAILY, reason);
-      return new Result(false, reason, since, 0);
+      return new Refresh(false, reason, since, 0);
     }
     String reason = touched.size() + " event dates touched by versions " + (since + 1) + ".."
         + now.activitiesVersion() + " of " + T_ACTIVITIES;
@@ -149,7 +152,7 @@ final class ActivityDailyRefresh {
         .collect(Collectors.joining(", ")) + ")";
     store.replaceWhere(T_ACTIVITY_DAILY, layout(DailyCounts.byIdentity(model, activities)),
         predicate, EVENT_DATE, now.text());
-    return new Result(false, reason, now.activitiesVersion(), touched.size());
+    return new Refresh(false, reason, now.activitiesVersion(), touched.size());
   }
 
   /**

@@ -1,4 +1,4 @@
-package io.leadscore.common.scoring;
+package io.leadscore.common.identity;
 
 import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.*;

@@ -1,11 +1,10 @@
-package io.leadscore.common.storage;
+package io.leadscore.common.ingest;
 
 import static io.leadscore.common.Schemas.LANDING_DATE;
 import static io.leadscore.common.Schemas.SOURCE_FILE;
 import static org.apache.spark.sql.functions.*;
 
 import io.leadscore.common.config.AppSettings.Input;
-import io.leadscore.common.ingest.RawRecords;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -22,10 +21,10 @@ import org.apache.spark.sql.types.StructField;
  * Reads input files of any supported format into {@link RawRecords}. Nothing is inferred:
  * JSON lines are read as text, CSV cells as text (empty cells are null), Parquet as written.
  */
-public final class Inputs {
+public final class InputFiles {
   private final SparkSession spark;
 
-  public Inputs(SparkSession spark) {
+  public InputFiles(SparkSession spark) {
     this.spark = spark;
   }
 

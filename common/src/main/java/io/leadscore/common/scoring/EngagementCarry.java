@@ -1,0 +1,226 @@
+package io.leadscore.common.scoring;
+
+import static io.leadscore.common.Schemas.*;
+import static org.apache.spark.sql.functions.*;
+
+import io.leadscore.common.config.Model;
+import io.leadscore.common.identity.Identity;
+import java.sql.Date;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+
+/**
+ * Each lead's engagement inputs as of a date, in a shape that can be carried from one day to
+ * the next instead of re-reading the whole lookback window (the rows of {@code
+ * engagement_state}): per lead and rule the decayed count {@code s = sum of n' * decay(D - d)}
+ * over the window (the part of SPEC §4's {@code c(l, r)} before points and cap, see {@link
+ * Engagement#decayedCounts}) and the number of days in it; per lead the latest activity date
+ * (rule {@link DailyCounts#ANY}) and the latest opt-out (rule {@link DailyCounts#OPT_OUT}).
+ *
+ * <p>Going from the state's date S to D ({@link CarryPlan} says which days):
+ *
+ * <pre>
+ *   s(D) = s(S) * decay(D - S)                                         (decay)
+ *          - old terms n'_old(d) * decay(D - d) for days d that left   (leave)
+ *            the window or were rewritten
+ *          + new terms n'_new(d) * decay(D - d) for days d that        (enter)
+ *            entered the window or were rewritten
+ * </pre>
+ *
+ * The day count tells when a rule has no day left, so such a sum becomes exactly 0 and the
+ * row goes. The result differs from a single pass only in the last bits, which {@link
+ * Engagement#fromDecayedCounts} rounds away. What a carry cannot express (a latest activity
+ * that was removed, an email that now resolves to another lead) is found by {@link
+ * #activityRemoved} and {@link #resolvedElsewhere} and recomputed with {@link #computed}.
+ *
+ * <p>All functions are pure: the caller reads the tables and writes the result.
+ */
+public final class EngagementCarry {
+  private EngagementCarry() {}
+
+  /** The state's latest activity date, on {@link DailyCounts#ANY} rows. */
+  public static final String LAST_EVENT_DATE = "last_event_date";
+
+  /**
+   * The state rows from all of the window: {@link DailyCounts#resolve}d activity_daily rows
+   * as {@link DailyCounts#neededAsOf} {@code date} selects them, and their {@link
+   * DailyCounts#perSubject} counts (given, so a caller can cache them).
+   */
+  public static Dataset<Row> computed(Model model, LocalDate date, Dataset<Row> resolved,
+      Dataset<Row> daily) {
+    Dataset<Row> sums = Engagement.decayedCounts(model, date, DailyCounts.LEAD, daily);
+    Dataset<Row> last = Engagement.lastActivity(date, DailyCounts.LEAD, daily)
+        .select(col(DailyCounts.SUBJECT_ID), lit(DailyCounts.ANY).as(DailyCounts.RULE),
+            col(Engagement.LAST_ACTIVITY).as(LAST_EVENT_DATE));
+    Dataset<Row> optOuts = LeadScoring.optOuts(date, resolved)
+        .select(col(LEAD_ID).as(DailyCounts.SUBJECT_ID),
+            lit(DailyCounts.OPT_OUT).as(DailyCounts.RULE),
+            col(LeadScoring.LAST_OPT_OUT).as(LAST_OCCURRED_AT));
+    return shaped(sums).unionByName(shaped(last)).unionByName(shaped(optOuts));
+  }
+
+  /**
+   * The state carried along {@code plan}: decay, leave, enter.
+   *
+   * @param state the state rows as of {@code plan.from()}
+   * @param before lead rows ({@link #leadRows}) of activity_daily as it was when the state was
+   *     taken, on at least {@link CarryPlan#readBefore}
+   * @param now lead rows of activity_daily as it is, on at least {@link CarryPlan#readNow}
+   */
+  public static Dataset<Row> carried(Model model, CarryPlan plan, Dataset<Row> state,
+      Dataset<Row> before, Dataset<Row> now) {
+    LocalDate d = plan.to();
+    Column decay = Engagement.decay(lit(plan.days()));
+    Dataset<Row> sums = state
+        .where(not(col(DailyCounts.RULE).isin(DailyCounts.ANY, DailyCounts.OPT_OUT)))
+        .join(broadcast(Engagement.rules(state.sparkSession(), model)), DailyCounts.RULE)
+        .select(col(DailyCounts.SUBJECT_ID), col(DailyCounts.RULE),
+            col(Engagement.DECAYED_COUNT).multiply(decay).as(Engagement.DECAYED_COUNT),
+            col(Engagement.DAYS))
+        .unionByName(Engagement.decayedCountsOfDays(model, d, DailyCounts.LEAD,
+            DailyCounts.perSubject(onDays(now, plan.entering()))))
+        .unionByName(negated(Engagement.decayedCountsOfDays(model, d, DailyCounts.LEAD,
+            DailyCounts.perSubject(onDays(before, plan.leaving())))))
+        .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
+        .agg(sum(Engagement.DECAYED_COUNT).as(Engagement.DECAYED_COUNT),
+            sum(Engagement.DAYS).as(Engagement.DAYS))
+        .where(col(Engagement.DAYS).gt(0));
+    Dataset<Row> latest = shaped(state.where(col(DailyCounts.RULE).isin(DailyCounts.ANY,
+            DailyCounts.OPT_OUT)))
+        .unionByName(shaped(latestOf(onDays(now, plan.newer()))))
+        .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
+        .agg(max(LAST_EVENT_DATE).as(LAST_EVENT_DATE), max(LAST_OCCURRED_AT).as(LAST_OCCURRED_AT));
+    return shaped(sums).unionByName(shaped(latest));
+  }
+
+  /**
+   * Leads with fewer activities or opt-outs on a rewritten date than before (erased
+   * activity): a maximum cannot be taken back, so they are recomputed. Column subject_id.
+   */
+  public static Dataset<Row> activityRemoved(CarryPlan plan, Dataset<Row> before,
+      Dataset<Row> now) {
+    List<String> key = List.of(DailyCounts.SUBJECT_ID, DailyCounts.RULE, EVENT_DATE);
+    Dataset<Row> was = perDay(onDays(before, plan.rewritten()))
+        .withColumnRenamed(DailyCounts.N, "n_was")
+        .withColumnRenamed(LAST_OCCURRED_AT, "last_was");
+    Dataset<Row> is = perDay(onDays(now, plan.rewritten()));
+    return was.join(is, key.toArray(new String[0]), "left")
+        .where(coalesce(col(DailyCounts.N), lit(0L)).lt(col("n_was"))
+            .or(coalesce(col(LAST_OCCURRED_AT).lt(col("last_was")),
+                col(LAST_OCCURRED_AT).isNull().and(col("last_was").isNotNull()))))
+        .select(DailyCounts.SUBJECT_ID);
+  }
+
+  /**
+   * Leads an email resolved to before or resolves to now, for emails whose lead changed
+   * between two leads snapshots. Column subject_id.
+   */
+  public static Dataset<Row> resolvedElsewhere(Dataset<Row> leadsBefore, Dataset<Row> leads) {
+    Dataset<Row> changed = Identity.emailOwners(leadsBefore)
+        .withColumnRenamed(Identity.EMAIL_OWNER, "owner_was")
+        .join(Identity.emailOwners(leads), new String[] {EMAIL_KEY}, "full_outer")
+        .where(not(col("owner_was").eqNullSafe(col(Identity.EMAIL_OWNER))));
+    return changed.select(col("owner_was").as(DailyCounts.SUBJECT_ID))
+        .unionByName(changed.select(col(Identity.EMAIL_OWNER).as(DailyCounts.SUBJECT_ID)))
+        .where(col(DailyCounts.SUBJECT_ID).isNotNull());
+  }
+
+  /**
+   * The given leads' state from the window, reading only their identities' rows.
+   *
+   * @param window activity_daily rows {@link DailyCounts#neededAsOf} {@code date}
+   * @param subjects the leads, column subject_id
+   */
+  public static Dataset<Row> recomputed(Model model, LocalDate date, Dataset<Row> leads,
+      Dataset<Row> window, Dataset<Row> subjects) {
+    Dataset<Row> ids = subjects.select(col(DailyCounts.SUBJECT_ID).as(LEAD_ID));
+    Dataset<Row> emails = Identity.emailOwners(leads)
+        .join(subjects, col(Identity.EMAIL_OWNER).equalTo(col(DailyCounts.SUBJECT_ID)))
+        .select(EMAIL_KEY);
+    Dataset<Row> rows = window.join(ids, LEAD_ID, "left_semi")
+        .unionByName(window.where(col(LEAD_ID).isNull()).join(emails, EMAIL_KEY, "left_semi"));
+    Dataset<Row> resolved = DailyCounts.resolve(leads, rows);
+    return computed(model, date, resolved, DailyCounts.perSubject(resolved))
+        .join(subjects, DailyCounts.SUBJECT_ID, "left_semi");
+  }
+
+  /** Lead rows of activity_daily on the given dates, resolved with the leads snapshot. */
+  public static Dataset<Row> leadRows(Dataset<Row> leads, Dataset<Row> activityDaily,
+      Collection<LocalDate> dates) {
+    return DailyCounts.resolve(leads, activityDaily.where(col(EVENT_DATE).isin(sqlDates(dates))))
+        .where(col(DailyCounts.SUBJECT_KIND).equalTo(DailyCounts.LEAD));
+  }
+
+  /** Engagement of the state's leads ({@link Engagement#fromDecayedCounts}). */
+  public static Dataset<Row> engagement(Model model, Dataset<Row> state) {
+    return Engagement.fromDecayedCounts(model,
+        state.where(not(col(DailyCounts.RULE).isin(DailyCounts.ANY, DailyCounts.OPT_OUT))));
+  }
+
+  /** Each lead's latest activity date, as {@link Engagement#lastActivity} gives it. */
+  public static Dataset<Row> lastActivity(Dataset<Row> state) {
+    return state.where(col(DailyCounts.RULE).equalTo(DailyCounts.ANY))
+        .select(col(DailyCounts.SUBJECT_ID), col(LAST_EVENT_DATE).as(Engagement.LAST_ACTIVITY));
+  }
+
+  /** Each lead's latest opt-out, as {@link LeadScoring#optOuts} gives it. */
+  public static Dataset<Row> optOuts(Dataset<Row> state) {
+    return state.where(col(DailyCounts.RULE).equalTo(DailyCounts.OPT_OUT))
+        .select(col(DailyCounts.SUBJECT_ID).as(LEAD_ID),
+            col(LAST_OCCURRED_AT).as(LeadScoring.LAST_OPT_OUT));
+  }
+
+  /**
+   * Rows in the state's columns (subject_id, rule, decayed_count, days, last_event_date,
+   * last_occurred_at), the ones a row does not have null.
+   */
+  public static Dataset<Row> shaped(Dataset<Row> rows) {
+    List<String> have = List.of(rows.columns());
+    List<Column> out = new ArrayList<>();
+    out.add(col(DailyCounts.SUBJECT_ID));
+    out.add(col(DailyCounts.RULE));
+    out.add(have.contains(Engagement.DECAYED_COUNT) ? col(Engagement.DECAYED_COUNT)
+        : lit(null).cast("double").as(Engagement.DECAYED_COUNT));
+    out.add(have.contains(Engagement.DAYS) ? col(Engagement.DAYS).cast("long")
+        : lit(null).cast("long").as(Engagement.DAYS));
+    out.add(have.contains(LAST_EVENT_DATE) ? col(LAST_EVENT_DATE)
+        : lit(null).cast("date").as(LAST_EVENT_DATE));
+    out.add(have.contains(LAST_OCCURRED_AT) ? col(LAST_OCCURRED_AT)
+        : lit(null).cast("timestamp").as(LAST_OCCURRED_AT));
+    return rows.select(out.toArray(new Column[0]));
+  }
+
+  private static Dataset<Row> onDays(Dataset<Row> resolved, Collection<LocalDate> dates) {
+    return resolved.where(col(EVENT_DATE).isin(sqlDates(dates)));
+  }
+
+  /** The latest activity date and opt-out per lead in resolved rows, shaped as the state. */
+  private static Dataset<Row> latestOf(Dataset<Row> resolved) {
+    return resolved.where(col(DailyCounts.RULE).isin(DailyCounts.ANY, DailyCounts.OPT_OUT))
+        .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
+        .agg(max(when(col(DailyCounts.RULE).equalTo(DailyCounts.ANY), col(EVENT_DATE)))
+                .as(LAST_EVENT_DATE),
+            max(LAST_OCCURRED_AT).as(LAST_OCCURRED_AT));
+  }
+
+  private static Dataset<Row> perDay(Dataset<Row> resolved) {
+    return resolved.where(col(DailyCounts.RULE).isin(DailyCounts.ANY, DailyCounts.OPT_OUT))
+        .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE, EVENT_DATE)
+        .agg(sum(DailyCounts.N).as(DailyCounts.N), max(LAST_OCCURRED_AT).as(LAST_OCCURRED_AT));
+  }
+
+  private static Dataset<Row> negated(Dataset<Row> decayedCounts) {
+    return decayedCounts.select(col(DailyCounts.SUBJECT_ID), col(DailyCounts.RULE),
+        col(Engagement.DECAYED_COUNT).multiply(-1.0).as(Engagement.DECAYED_COUNT),
+        col(Engagement.DAYS).multiply(-1L).as(Engagement.DAYS));
+  }
+
+  private static Object[] sqlDates(Collection<LocalDate> dates) {
+    return dates.stream().map(Date::valueOf).toArray();
+  }
+}

@@ -1,0 +1,195 @@
+package io.leadscore.common.scoring;
+
+import static io.leadscore.common.Schemas.*;
+import static io.leadscore.common.scoring.ScoringFixtures.*;
+import static org.apache.spark.sql.functions.col;
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.leadscore.common.config.Model;
+import io.leadscore.common.testing.SparkTestBase;
+import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.LocalDate;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The carry of engagement_state (decay, leave, enter) against values worked out by hand,
+ * with the rules of {@link ScoringFixtures#MODEL}: open (half-life 10, at most 2 a day),
+ * demo (half-life 20), unsub (no decay); lookback 30. Carried from S to S + 10.
+ */
+class EngagementCarryTest extends SparkTestBase {
+  static final LocalDate S = LocalDate.of(2026, 11, 1);
+  static final LocalDate TO = S.plusDays(10);
+  static final double EPS = 1e-9;
+
+  static final StructType STATE = new StructType()
+      .add(DailyCounts.SUBJECT_ID, DataTypes.StringType)
+      .add(DailyCounts.RULE, DataTypes.StringType)
+      .add(Engagement.DECAYED_COUNT, DataTypes.DoubleType)
+      .add(Engagement.DAYS, DataTypes.LongType)
+      .add(EngagementCarry.LAST_EVENT_DATE, DataTypes.DateType)
+      .add(LAST_OCCURRED_AT, DataTypes.TimestampType);
+
+  static final StructType RESOLVED = new StructType()
+      .add(DailyCounts.SUBJECT_KIND, DataTypes.StringType)
+      .add(DailyCounts.SUBJECT_ID, DataTypes.StringType)
+      .add(DailyCounts.RULE, DataTypes.StringType)
+      .add(EVENT_DATE, DataTypes.DateType)
+      .add(DailyCounts.N, DataTypes.LongType)
+      .add(LAST_OCCURRED_AT, DataTypes.TimestampType);
+
+  private static Row sum(String lead, String rule, double decayed, long days) {
+    return RowFactory.create(lead, rule, decayed, days, null, null);
+  }
+
+  private static Row daily(String lead, String rule, LocalDate day, long n) {
+    return RowFactory.create(DailyCounts.LEAD, lead, rule, Date.valueOf(day), n, null);
+  }
+
+  private static double pow(double exponent) {
+    return Math.pow(0.5, exponent);
+  }
+
+  /** The carried rows by lead and rule. */
+  private Map<String, Row> carry(List<Row> state, List<Row> before, List<Row> now,
+      Set<LocalDate> rewritten) {
+    Model model = model();
+    CarryPlan plan = CarryPlan.of(S, TO, model.engagement().lookbackDays(), rewritten);
+    Dataset<Row> rows = EngagementCarry.carried(model, plan,
+        session().createDataFrame(state, STATE), session().createDataFrame(before, RESOLVED),
+        session().createDataFrame(now, RESOLVED));
+    Map<String, Row> out = new HashMap<>();
+    for (Row r : rows.collectAsList()) {
+      assertNull(out.put(r.getString(0) + "/" + r.getString(1), r), "one row per lead, rule");
+    }
+    return out;
+  }
+
+  @Test
+  void decayMultipliesEverySumByTheDecayOfTheDaysBetween() {
+    Map<String, Row> rows = carry(List.of(
+        sum("L1", "open", 2.0, 1),    // half-life 10: ten days halve it
+        sum("L1", "demo", 1.0, 1),    // half-life 20: 0.5^0.5
+        sum("L1", "unsub", 1.0, 1)),  // no decay
+        List.of(), List.of(), Set.of());
+    assertEquals(1.0, rows.get("L1/open").getDouble(2), EPS);
+    assertEquals(pow(0.5), rows.get("L1/demo").getDouble(2), EPS);
+    assertEquals(1.0, rows.get("L1/unsub").getDouble(2), EPS);
+    assertEquals(1L, rows.get("L1/open").getLong(3));
+  }
+
+  @Test
+  void aDayEnteringAddsItsLimitedCountAndADayLeavingTakesItsTermOut() {
+    // Demo on S-25 and S-5: sum 0.5^(25/20) + 0.5^(5/20) as of S. S-25 is outside TO's
+    // window (TO - 30 = S - 20), so it leaves: 0.5^(15/20) remains as of TO.
+    // Opens: 3 on TO, at most 2 a day, age 0: 2.
+    Map<String, Row> rows = carry(List.of(
+            sum("L2", "demo", pow(25 / 20.0) + pow(5 / 20.0), 2),
+            sum("L3", "demo", pow(25 / 20.0), 1)),
+        List.of(
+            daily("L2", "demo", S.minusDays(25), 1),
+            daily("L3", "demo", S.minusDays(25), 1)),
+        List.of(daily("L2", "open", TO, 3)),
+        Set.of());
+    assertEquals(pow(15 / 20.0), rows.get("L2/demo").getDouble(2), EPS);
+    assertEquals(1L, rows.get("L2/demo").getLong(3));
+    assertEquals(2.0, rows.get("L2/open").getDouble(2), EPS);
+    assertEquals(1L, rows.get("L2/open").getLong(3));
+    assertFalse(rows.containsKey("L3/demo"), "no day left: the row goes");
+  }
+
+  @Test
+  void aRewrittenDayReplacesItsOldTermWithItsNewOne() {
+    // L4 had 2 opens on S-5 (2 * 0.5^0.5 as of S); a rewrite leaves 1. As of TO, age 15.
+    Map<String, Row> rows = carry(List.of(sum("L4", "open", 2 * pow(0.5), 1)),
+        List.of(daily("L4", "open", S.minusDays(5), 2)),
+        List.of(daily("L4", "open", S.minusDays(5), 1)),
+        Set.of(S.minusDays(5)));
+    assertEquals(pow(1.5), rows.get("L4/open").getDouble(2), EPS);
+    assertEquals(1L, rows.get("L4/open").getLong(3));
+  }
+
+  @Test
+  void theLatestActivityAndOptOutOnlyMoveForward() {
+    Timestamp early = ts("2026-10-20T08:00:00Z");
+    Timestamp late = ts("2026-11-05T09:30:00Z");
+    Map<String, Row> rows = carry(List.of(
+            RowFactory.create("L1", DailyCounts.ANY, null, null,
+                Date.valueOf(S.minusDays(3)), null),
+            RowFactory.create("L5", DailyCounts.ANY, null, null, Date.valueOf(S), null),
+            RowFactory.create("L1", DailyCounts.OPT_OUT, null, null, null, early)),
+        List.of(),
+        List.of(daily("L1", DailyCounts.ANY, S.plusDays(4), 1),
+            RowFactory.create(DailyCounts.LEAD, "L1", DailyCounts.OPT_OUT,
+                Date.valueOf(S.plusDays(4)), 1L, late)),
+        Set.of());
+    assertEquals(Date.valueOf(S.plusDays(4)),
+        rows.get("L1/" + DailyCounts.ANY).getDate(4));
+    assertEquals(Date.valueOf(S), rows.get("L5/" + DailyCounts.ANY).getDate(4), "kept");
+    assertEquals(late, rows.get("L1/" + DailyCounts.OPT_OUT).getTimestamp(5));
+  }
+
+  @Test
+  void fewerActivitiesOnARewrittenDayMarkTheLeadForRecomputing() {
+    LocalDate day = S.minusDays(5);
+    CarryPlan plan = CarryPlan.of(S, TO, 30, Set.of(day));
+    Dataset<Row> before = session().createDataFrame(List.of(
+        daily("L4", DailyCounts.ANY, day, 2), daily("L6", DailyCounts.ANY, day, 1)), RESOLVED);
+    Dataset<Row> now = session().createDataFrame(List.of(
+        daily("L4", DailyCounts.ANY, day, 1), daily("L6", DailyCounts.ANY, day, 2)), RESOLVED);
+    List<Row> redo = EngagementCarry.activityRemoved(plan, before, now).collectAsList();
+    assertEquals(List.of(RowFactory.create("L4")), redo, "L6 only gained");
+  }
+
+  @Test
+  void anEmailThatChangesOwnerMarksBothLeads() {
+    Dataset<Row> before = leads(session(), List.of(
+        lead("L1", "e@x.com", null, null, null, true, "2026-01-01T00:00:00Z", null),
+        lead("L7", "f@x.com", null, null, null, true, "2026-01-01T00:00:00Z", null)));
+    // L0 < L1: the smallest lead_id owns a shared email.
+    Dataset<Row> after = leads(session(), List.of(
+        lead("L0", " E@x.com", null, null, null, true, "2026-01-01T00:00:00Z", null),
+        lead("L1", "e@x.com", null, null, null, true, "2026-01-01T00:00:00Z", null),
+        lead("L7", "f@x.com", null, null, null, true, "2026-01-01T00:00:00Z", null)));
+    List<String> marked = EngagementCarry.resolvedElsewhere(before, after)
+        .orderBy(DailyCounts.SUBJECT_ID).collectAsList().stream().map(r -> r.getString(0))
+        .toList();
+    assertEquals(List.of("L0", "L1"), marked);
+  }
+
+  @Test
+  void aCarryAndAOnePassComputationAgree() {
+    // Opens on S-3 (2) and S+4 (3, limited to 2): as of TO 2 * 0.5^1.3 + 2 * 0.5^0.6.
+    Model model = model();
+    List<Row> days = List.of(daily("L8", "open", S.minusDays(3), 2),
+        daily("L8", DailyCounts.ANY, S.minusDays(3), 2),
+        daily("L8", "open", S.plusDays(4), 3), daily("L8", DailyCounts.ANY, S.plusDays(4), 3));
+    Dataset<Row> all = session().createDataFrame(days, RESOLVED);
+    Dataset<Row> asOfS = all.where(col(EVENT_DATE).leq(Date.valueOf(S)));
+    Dataset<Row> state = EngagementCarry.computed(model, S, asOfS,
+        DailyCounts.perSubject(asOfS));
+    CarryPlan plan = CarryPlan.of(S, TO, 30, Set.of());
+    Dataset<Row> carried = EngagementCarry.carried(model, plan, state, all, all);
+    Dataset<Row> onePass = EngagementCarry.computed(model, TO, all, DailyCounts.perSubject(all));
+    double expected = 2 * pow(1.3) + 2 * pow(0.6);
+    for (Dataset<Row> rows : List.of(carried, onePass)) {
+      Row open = rows.where(col(DailyCounts.RULE).equalTo("open")).first();
+      assertEquals(expected, open.getDouble(2), EPS);
+      assertEquals(2L, open.getLong(3));
+      assertEquals(Date.valueOf(S.plusDays(4)),
+          rows.where(col(DailyCounts.RULE).equalTo(DailyCounts.ANY)).first().getDate(4));
+    }
+    // 2 points an open: c = 2 * expected = 4.66, under the cap of 5.
+    Row engagement = EngagementCarry.engagement(model, carried).first();
+    assertEquals(2 * expected, engagement.getDouble(1), 1e-6);
+  }
+}
