@@ -1,6 +1,8 @@
 package io.leadscore.jobs;
 
 import static io.leadscore.common.Schemas.*;
+import static io.leadscore.common.scoring.ScoringFixtures.activityOn;
+import static io.leadscore.common.scoring.ScoringFixtures.lead;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.map_entries;
@@ -13,7 +15,6 @@ import io.delta.tables.DeltaTable;
 import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.config.ModelLoader;
-import io.leadscore.common.generate.GeneratorSpec;
 import io.leadscore.common.scoring.DailyCounts;
 import io.leadscore.common.state.ActivityDailyStore;
 import io.leadscore.common.state.EngagementStateStore;
@@ -23,8 +24,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
-import java.sql.Timestamp;
-import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -99,25 +98,12 @@ class IncrementalScoringTest extends SparkTestBase {
         .fromConfig(ConfigFactory.parseString(text), "incremental-test.conf");
   }
 
-  private static Row lead(String id, String email) {
-    return RowFactory.create(id, email, "First", "Last", null, "US", null, "lead", true,
-        Timestamp.from(Instant.parse("2026-01-01T00:00:00Z")), null);
-  }
-
   private void leads(JobRuntime rt, Row... rows) {
     rt.store().overwrite(T_LEADS, session().createDataFrame(List.of(rows), LEADS));
     if (!rt.store().exists(T_ACCOUNTS)) {
       rt.store().overwrite(T_ACCOUNTS, session().createDataFrame(List.of(RowFactory.create(
           "A1", "acme.com", "Acme", "software", 500L, 1e7, "US", null)), ACCOUNTS));
     }
-  }
-
-  /** An activity at 12:00 UTC of {@code day}. */
-  private static Row activity(String eventId, LocalDate day, String type, String leadId,
-      String email, String accountId, String url) {
-    return RowFactory.create(eventId, Timestamp.from(Instant.parse(day + "T12:00:00Z")),
-        Date.valueOf(day), type, leadId, email, accountId, url, null, null, null, "test",
-        "run");
   }
 
   private void add(JobRuntime rt, Row... rows) {
@@ -146,7 +132,7 @@ class IncrementalScoringTest extends SparkTestBase {
     return json(rows);
   }
 
-  private static String mode(JobResult r) {
+  static String mode(JobResult r) {
     Assertions.assertTrue(r.counts().containsKey("aggregate_mode_full")
         ^ r.counts().containsKey("aggregate_mode_incremental"), r.counts().toString());
     return r.counts().containsKey("aggregate_mode_full") ? "full" : "incremental";
@@ -166,10 +152,10 @@ class IncrementalScoringTest extends SparkTestBase {
     Model model = model(rt, MODEL);
     leads(rt, lead("L1", "l1@x.com"), lead("L2", "l2@x.com"), lead("L3", "l3@x.com"));
     add(rt,
-        activity("a1", D, "page_view", "L1", null, null, "https://x.com/pricing"),
-        activity("a2", D.minusDays(2), "page_view", "L2", null, null, "https://x.com/pricing"),
-        activity("a3", D.minusDays(10), "page_view", "L2", null, null, "https://x.com/pricing"),
-        activity("a4", D.minusDays(1), "demo_request", "L3", null, null, null));
+        activityOn("a1", D, "page_view", "L1", null, null, "https://x.com/pricing"),
+        activityOn("a2", D.minusDays(2), "page_view", "L2", null, null, "https://x.com/pricing"),
+        activityOn("a3", D.minusDays(10), "page_view", "L2", null, null, "https://x.com/pricing"),
+        activityOn("a4", D.minusDays(1), "demo_request", "L3", null, null, null));
     JobResult first = ScoreJob.run(rt, model, D);
     assertEquals("full", mode(first));
     // L1: 10 today. L2: 10 * 0.5^(2/10) + 10 * 0.5^(10/10). L3: 40.
@@ -180,7 +166,7 @@ class IncrementalScoringTest extends SparkTestBase {
     List<Row> othersBefore = history(rt, D, "L1");
 
     // Arriving late: L1 on the pricing page ten days ago, a day that already has counts.
-    add(rt, activity("late", D.minusDays(10), "page_view", "L1", null, null,
+    add(rt, activityOn("late", D.minusDays(10), "page_view", "L1", null, null,
         "https://x.com/pricing/"));
     long before = rt.store().version(T_ACTIVITY_DAILY);
     JobResult late = ScoreJob.run(rt, model, D);
@@ -224,8 +210,8 @@ class IncrementalScoringTest extends SparkTestBase {
     JobRuntime rt = runtime("w");
     leads(rt, lead("L1", "l1@x.com"), lead("L2", "l2@x.com"));
     add(rt,
-        activity("a1", D, "page_view", "L1", null, null, "https://x.com/pricing"),
-        activity("a2", D.minusDays(10), "demo_request", "L2", null, null, null));
+        activityOn("a1", D, "page_view", "L1", null, null, "https://x.com/pricing"),
+        activityOn("a2", D.minusDays(10), "demo_request", "L2", null, null, null));
     assertEquals("full", mode(ScoreJob.run(rt, model(rt, MODEL), D)));
     long version = rt.store().version(T_ACTIVITY_DAILY);
 
@@ -263,10 +249,10 @@ class IncrementalScoringTest extends SparkTestBase {
     LocalDate day1 = D.minusDays(1);
     leads(rt, lead("L1", "l1@x.com"));
     add(rt,
-        activity("a1", D.minusDays(3), "demo_request", null, " New@X.com\t", "A1", null),
-        activity("a2", D.minusDays(3), "page_view", null, null, "A1", "https://x.com/pricing"),
-        activity("a3", D.minusDays(3), "page_view", null, "new@x.com", null, "/pricing"),
-        activity("a4", D.minusDays(3), "page_view", "L3", null, null, "/pricing"));
+        activityOn("a1", D.minusDays(3), "demo_request", null, " New@X.com\t", "A1", null),
+        activityOn("a2", D.minusDays(3), "page_view", null, null, "A1", "https://x.com/pricing"),
+        activityOn("a3", D.minusDays(3), "page_view", null, "new@x.com", null, "/pricing"),
+        activityOn("a4", D.minusDays(3), "page_view", "L3", null, null, "/pricing"));
     assertEquals("full", mode(ScoreJob.run(rt, model, day1)));
     assertEquals(0, rt.store().read(T_LEAD_SCORE_HISTORY).where(col(LEAD_ID).equalTo("L3"))
         .count());
@@ -318,11 +304,11 @@ class IncrementalScoringTest extends SparkTestBase {
     LocalDate d0 = LocalDate.of(2026, 11, 1);
     leads(rt, lead("L1", "l1@x.com"), lead("L2", "l2@x.com"), lead("L3", "l3@x.com"));
     add(rt,
-        activity("a1", d0, "email_open", "L1", null, null, null),
-        activity("t1", d0, "page_view", "L2", null, null, "/home"),
-        activity("o1", d0, "email_open", "L3", null, null, null),
-        activity("o2", d0, "email_open", "L3", null, null, null),
-        activity("o3", d0, "email_open", "L3", null, null, null));
+        activityOn("a1", d0, "email_open", "L1", null, null, null),
+        activityOn("t1", d0, "page_view", "L2", null, null, "/home"),
+        activityOn("o1", d0, "email_open", "L3", null, null, null),
+        activityOn("o2", d0, "email_open", "L3", null, null, null),
+        activityOn("o3", d0, "email_open", "L3", null, null, null));
     JobResult first = ScoreJob.run(rt, model, d0);
     Assertions.assertTrue(first.counts().containsKey("engagement_state_mode_full"), first.counts()
         .toString());
@@ -343,9 +329,9 @@ class IncrementalScoringTest extends SparkTestBase {
     // limit. d0 changed after the state was taken, so its terms are replaced.
     LocalDate d15 = d0.plusDays(15);
     add(rt,
-        activity("a2", d0, "email_open", "L1", null, null, null),
-        activity("a3", d15, "email_open", "L1", null, null, null),
-        activity("o4", d0, "email_open", "L3", null, null, null));
+        activityOn("a2", d0, "email_open", "L1", null, null, null),
+        activityOn("a3", d15, "email_open", "L1", null, null, null),
+        activityOn("o4", d0, "email_open", "L3", null, null, null));
     JobResult late = ScoreJob.run(rt, model, d15);
     Assertions.assertTrue(carried(late), late.counts().toString());
     // L1: 2 * 0.5^1.5 + 1 = 1.7071.
@@ -385,15 +371,15 @@ class IncrementalScoringTest extends SparkTestBase {
     Model model = model(rt, CARRY_MODEL);
     LocalDate d0 = LocalDate.of(2026, 11, 1);
     leads(rt, lead("L1", "l1@x.com"));
-    add(rt, activity("a1", d0, "email_open", "L1", null, null, null));
+    add(rt, activityOn("a1", d0, "email_open", "L1", null, null, null));
     ScoreJob.run(rt, model, d0);
     ScoreJob.run(rt, model, d0.plusDays(1));
     // Late opens for d0, counted by a refresh before the next score: carrying the state
     // then reads d0's counts as of the state's version, whose files VACUUM (retention 0)
     // removes.
     add(rt,
-        activity("a2", d0, "email_open", "L1", null, null, null),
-        activity("a3", d0, "email_open", "L1", null, null, null));
+        activityOn("a2", d0, "email_open", "L1", null, null, null),
+        activityOn("a3", d0, "email_open", "L1", null, null, null));
     ActivityDailyStore.refresh(rt.store(), model, false);
     session().conf().set("spark.databricks.delta.retentionDurationCheck.enabled", "false");
     try {
@@ -408,71 +394,7 @@ class IncrementalScoringTest extends SparkTestBase {
     assertEquals(1.74, engagement(rt, "L1", d0.plusDays(2)), EPS);
   }
 
-  // --- ten generated days ingested one by one, late arrivals included
-
-  @Test
-  void incrementalEqualsFullOverTenGeneratedDays() throws IOException {
-    GeneratorSpec spec = GeneratorSpec.of(80, 12, 10, 2_000, 11, D);
-    Path landing = dir.resolve("landing");
-    GenerateCommand.run(session(), spec, landing.toString(), true);
-    // Beyond the generator's 1-3 days: events landing on day 8 for days 1 and 2, one of
-    // them email-only, one an opt-out.
-    LocalDate day8 = spec.startDate().plusDays(7);
-    Files.writeString(landing.resolve("activities/dt=" + day8 + "/late.jsonl"), String.join("\n",
-        "{\"event_id\":\"late-1\",\"occurred_at\":\"" + spec.startDate() + "T08:00:00Z\","
-            + "\"activity_type\":\"demo_request\",\"lead_id\":\"L000001\"}",
-        "{\"event_id\":\"late-2\",\"occurred_at\":\"" + spec.startDate().plusDays(1)
-            + "T08:00:00Z\",\"activity_type\":\"email_unsubscribe\",\"lead_id\":\"L000002\"}",
-        "{\"event_id\":\"late-3\",\"occurred_at\":\"" + spec.startDate().plusDays(1)
-            + "T09:00:00Z\",\"activity_type\":\"page_view\",\"url\":\"/pricing\","
-            + "\"email\":\"nobody-yet@example.org\"}"));
-
-    Path repo = PipelineEndToEndTest.repo();
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("leadscore.model-file", repo.resolve("conf/model.conf").toString());
-    overrides.put("leadscore.inputs.activities.path", landing.resolve("activities").toString());
-    for (String input : List.of("leads", "accounts", "outcomes")) {
-      overrides.put("leadscore.inputs." + input + ".path", landing.resolve(input).toString());
-    }
-    overrides.put("leadscore.warehouse", dir.resolve("incremental").toString());
-    JobRuntime incremental = new JobRuntime(AppSettings.load(Optional.empty(), overrides),
-        session(), Optional.empty());
-    // The snapshots do not change; after the first day ingest keeps the stored ones (faster).
-    for (String input : List.of("leads", "accounts", "outcomes")) {
-      overrides.put("leadscore.inputs." + input + ".path", dir.resolve("none").toString());
-    }
-    JobRuntime activitiesOnly = new JobRuntime(AppSettings.load(Optional.empty(), overrides),
-        session(), Optional.empty());
-    overrides.put("leadscore.warehouse", dir.resolve("full").toString());
-    JobRuntime full = new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.empty());
-    Model model = incremental.loadModel();
-
-    long refreshed = 0;
-    for (LocalDate day = spec.startDate(); !day.isAfter(D); day = day.plusDays(1)) {
-      IngestJob.run(day.equals(spec.startDate()) ? incremental : activitiesOnly, day, day);
-      JobResult inc = ScoreJob.run(incremental, model, day);
-      assertEquals(day.equals(spec.startDate()) ? "full" : "incremental", mode(inc));
-      if (day.equals(day8)) {
-        Assertions.assertTrue(inc.count("aggregate_dates_refreshed") >= 3,
-            "day 8 and the late days 1 and 2: " + inc.counts());
-      }
-      refreshed += inc.count("aggregate_dates_refreshed");
-      // The same inputs, scored from a rebuilt activity_daily every day.
-      for (String table : List.of(T_ACTIVITIES, T_LEADS, T_ACCOUNTS)) {
-        copyTable(incremental.store().path(table), full.store().path(table));
-      }
-      assertEquals("full", mode(ScoreJob.run(full, model, day, true)));
-    }
-    Assertions.assertTrue(refreshed > 10, "late arrivals refresh earlier dates: " + refreshed);
-    assertEquals(10, incremental.store().read(T_LEAD_SCORE_HISTORY).select(SCORE_DATE)
-        .distinct().count());
-    for (String table : List.of(T_ACTIVITY_DAILY, T_LEAD_SCORE_HISTORY)) {
-      assertSameRows(table, rows(full, table), rows(incremental, table));
-    }
-  }
-
-  private static List<Row> rows(JobRuntime rt, String table) {
+  static List<Row> rows(JobRuntime rt, String table) {
     return json(rt.store().read(table));
   }
 
@@ -480,7 +402,7 @@ class IncrementalScoringTest extends SparkTestBase {
    * Every column of every row as JSON, sorted. Maps become sorted entry arrays: the order of
    * a map's entries (contributions) depends on how Spark happened to collect them.
    */
-  private static List<Row> json(Dataset<Row> df) {
+  static List<Row> json(Dataset<Row> df) {
     List<Column> columns = new ArrayList<>();
     for (StructField f : df.schema().fields()) {
       columns.add(f.dataType() instanceof MapType
@@ -491,7 +413,7 @@ class IncrementalScoringTest extends SparkTestBase {
   }
 
   /** Equal lists of rows; on failure, only the rows that differ (the tables are large). */
-  private static void assertSameRows(String table, List<Row> expected, List<Row> actual) {
+  static void assertSameRows(String table, List<Row> expected, List<Row> actual) {
     List<Row> missing = new ArrayList<>(expected);
     missing.removeAll(actual);
     List<Row> extra = new ArrayList<>(actual);
@@ -502,7 +424,7 @@ class IncrementalScoringTest extends SparkTestBase {
     assertEquals(expected, actual, table);
   }
 
-  private static void copyTable(String from, String to) throws IOException {
+  static void copyTable(String from, String to) throws IOException {
     Path target = Path.of(to);
     if (Files.exists(target)) {
       try (Stream<Path> files = Files.walk(target)) {

@@ -21,15 +21,35 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Ingest: reject reasons, de-duplication, time zones, reconciliation and idempotence. */
+/**
+ * Ingest: reject reasons, de-duplication, time zones, reconciliation and idempotence. DAY1 is
+ * ingested once for the class; the tests that ingest again come last.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class IngestJobTest extends SparkTestBase {
   static final LocalDate DAY1 = LocalDate.of(2026, 11, 20);
   static final LocalDate DAY2 = LocalDate.of(2026, 11, 21);
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
+
+  private static JobRuntime rt;
+  private static JobResult first;
+
+  /** DAY1 ingested, once for the class. */
+  private JobRuntime ingested() throws IOException {
+    if (first == null) {
+      JobRuntime runtime = runtime();
+      first = IngestJob.run(runtime, DAY1, DAY1);
+      rt = runtime;
+    }
+    return rt;
+  }
 
   private JobRuntime runtime() throws IOException {
     Path landing = dir.resolve("landing");
@@ -96,10 +116,9 @@ class IngestJobTest extends SparkTestBase {
   }
 
   @Test
-  void ingestRejectsDeduplicatesReconcilesAndIsIdempotent() throws IOException {
-    JobRuntime rt = runtime();
-    JobResult first = IngestJob.run(rt, DAY1, DAY1);
-
+  @Order(1)
+  void everyRowReadIsAcceptedADuplicateOrRejected() throws IOException {
+    ingested();
     // 17 rows (the blank lines are not rows) = 6 accepted + 2 duplicates + 9 rejected
     assertEquals(17, first.count(IngestJob.ROWS_READ));
     assertEquals(9, first.count(IngestJob.REJECTED));
@@ -107,7 +126,12 @@ class IngestJobTest extends SparkTestBase {
     assertEquals(2, first.count(IngestJob.DUPLICATES));
     assertEquals(first.count(IngestJob.ROWS_READ), first.count(IngestJob.ACCEPTED)
         + first.count(IngestJob.DUPLICATES) + first.count(IngestJob.REJECTED));
+  }
 
+  @Test
+  @Order(2)
+  void rejectedRowsKeepTheirReasonTextFileAndRun() throws IOException {
+    JobRuntime rt = ingested();
     Map<String, Long> reasons = new HashMap<>();
     for (Row r : table(rt, T_ACTIVITIES_REJECTED).groupBy(REASON).count().collectAsList()) {
       reasons.put(r.getString(0), r.getLong(1));
@@ -119,13 +143,24 @@ class IngestJobTest extends SparkTestBase {
     assertEquals("[1, 2]", rejected.getAs(RAW));
     Assertions.assertTrue(rejected.<String>getAs(SOURCE_FILE).endsWith("a.jsonl"));
     assertEquals(rt.runId(), rejected.getAs(INGEST_RUN_ID));
+  }
 
+  @Test
+  @Order(3)
+  void theFirstCopyWinsTrimmedAndLowerCased() throws IOException {
+    JobRuntime rt = ingested();
     // The first copy wins: a.jsonl's e1, with identifiers trimmed and the type lower-cased.
     Row e1 = activity(rt, "e1");
     assertEquals("page_view", e1.getAs(ACTIVITY_TYPE));
     assertEquals("L1", e1.getAs(LEAD_ID));
     assertEquals("ads", e1.<scala.collection.Map<String, String>>getAs(EXTRAS).get("utm_source")
         .get());
+  }
+
+  @Test
+  @Order(4)
+  void timestampsInAnyZoneBecomeUtcAndTheirEventDate() throws IOException {
+    JobRuntime rt = ingested();
     // 23:30 at -05:00 is 04:30 UTC the next day
     assertEquals(Timestamp.from(Instant.parse("2026-11-21T04:30:00Z")),
         activity(rt, "e11").getAs(OCCURRED_AT));
@@ -140,9 +175,20 @@ class IngestJobTest extends SparkTestBase {
         .<scala.collection.Map<String, String>>getAs(PROPERTIES).get("tags").get());
     assertEquals(Timestamp.from(Instant.parse("2026-11-20T07:00:00.123456Z")),
         activity(rt, "e14").getAs(OCCURRED_AT));
+  }
+
+  @Test
+  @Order(5)
+  void anEmailOnlyRowIsResolvedAndARejectedCopyClaimsNothing() throws IOException {
+    JobRuntime rt = ingested();
     assertEquals("L2", activity(rt, "e14").getAs(LEAD_ID), "email-only row resolved");
     assertEquals("A1", activity(rt, "e99").getAs(ACCOUNT_ID), "a rejected e99 claims nothing");
+  }
 
+  @Test
+  @Order(6)
+  void snapshotsKeepTheLatestUpdateAndRejectRowsWithoutAKey() throws IOException {
+    JobRuntime rt = ingested();
     // Snapshots: the later updated_at wins; text booleans; a row without a key is rejected.
     Row l1 = table(rt, T_LEADS).where(col(LEAD_ID).equalTo("L1")).first();
     assertEquals("Chief Revenue Officer", l1.getAs(JOB_TITLE));
@@ -153,15 +199,24 @@ class IngestJobTest extends SparkTestBase {
     assertEquals(1, first.count("leads_rejected"));
     assertEquals(1, first.count("leads_repeated_keys"));
     assertEquals(1, table(rt, T_OUTCOMES).count());
+  }
 
-    // A rerun of the same date changes no table's contents.
+  @Test
+  @Order(10)
+  void aRerunOfTheSameDateChangesNoTable() throws IOException {
+    JobRuntime rt = ingested();
     Map<String, List<Row>> before = snapshot(rt);
     JobResult rerun = IngestJob.run(runtime(rt), DAY1, DAY1);
     assertEquals(0, rerun.count(IngestJob.ACCEPTED));
     assertEquals(17, rerun.count(IngestJob.ROWS_READ));
     assertEquals(8, rerun.count(IngestJob.DUPLICATES));
     assertEquals(before, snapshot(rt));
+  }
 
+  @Test
+  @Order(11)
+  void aReplayOnTheNextDayIsADuplicateOfWhatIsStored() throws IOException {
+    JobRuntime rt = ingested();
     // The next day: a replayed e1 is a duplicate of what is stored.
     JobResult next = IngestJob.run(rt, DAY2, DAY2);
     assertEquals(2, next.count(IngestJob.ROWS_READ));

@@ -24,7 +24,10 @@ import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -33,8 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The model makes engagement on D exactly the points of D's own activity (lookback of one
  * day, no decay) and every lead grade A, so each date's stage is easy to follow:
- * mql at 40, recycled below 15, hot at 50, warm at 20.
+ * mql at 40, recycled below 15, hot at 50, warm at 20. D1..D5 are scored in order once for
+ * the class (accounts D1..D3); the tests that run jobs again come last.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LifecycleTest extends SparkTestBase {
   static final LocalDate D1 = LocalDate.of(2026, 11, 1);
 
@@ -68,7 +73,32 @@ class LifecycleTest extends SparkTestBase {
   static final String[] SCRIPT = {null, "demo_request", "webinar_attended", "email_open",
       "trial_signup", "demo_request"};
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
+
+  static final LocalDate D2 = D1.plusDays(1);
+  static final LocalDate D3 = D1.plusDays(2);
+  static final LocalDate D4 = D1.plusDays(3);
+  static final LocalDate D5 = D1.plusDays(4);
+  static final LocalDate D6 = D1.plusDays(5);
+
+  private static JobRuntime inOrder;
+  private static Model model;
+
+  /** D1..D5 scored in order, accounts for D1..D3: once for the class. */
+  private JobRuntime inOrder() throws IOException {
+    if (inOrder == null) {
+      JobRuntime rt = runtime("in-order");
+      model = rt.loadModel();
+      for (LocalDate d = D1; !d.isAfter(D5); d = d.plusDays(1)) {
+        ScoreJob.run(rt, model, d);
+        if (d.isBefore(D4)) {
+          AccountsJob.run(rt, model, d);
+        }
+      }
+      inOrder = rt;
+    }
+    return inOrder;
+  }
 
   private JobRuntime runtime(String name) throws IOException {
     Path model = dir.resolve("model.conf");
@@ -130,79 +160,112 @@ class LifecycleTest extends SparkTestBase {
   }
 
   @Test
-  void mqlHysteresisRecyclingCrmHandOffAndDatesOutOfOrder() throws IOException {
-    JobRuntime rt = runtime("in-order");
-    Model model = rt.loadModel();
-    LocalDate d2 = D1.plusDays(1);
-    LocalDate d3 = D1.plusDays(2);
-    LocalDate d4 = D1.plusDays(3);
-    LocalDate d5 = D1.plusDays(4);
-    LocalDate d6 = D1.plusDays(5);
-    for (LocalDate d = D1; !d.isAfter(d5); d = d.plusDays(1)) {
-      ScoreJob.run(rt, model, d);
-      if (d.isBefore(d4)) {
-        AccountsJob.run(rt, model, d);
-      }
-    }
+  @Order(1)
+  void aFirstDateHasNoPreviousOneAndNoChangeRows() throws IOException {
+    JobRuntime rt = inOrder();
     // D1: nothing yet. A first date has no previous one: no change rows.
     assertStage(rt, D1, "nurture", D1, 0.0);
     assertEquals(List.of(), changes(rt, T_SCORE_CHANGES, D1));
-    // D2: a demo (50): grade A and 50 >= 40, the lead crosses into mql.
-    assertStage(rt, d2, "mql", d2, 50.0);
-    assertEquals(List.of("band:cold>hot 0.0>50.0", "stage:nurture>mql 0.0>50.0"),
-        changes(rt, T_SCORE_CHANGES, d2));
-    // D3: 20 is below 40 but not below 15: it stays mql, since D2.
-    assertStage(rt, d3, "mql", d2, 20.0);
-    assertEquals(List.of("band:hot>warm 50.0>20.0"), changes(rt, T_SCORE_CHANGES, d3));
-    // D4: 5 < 15: recycled.
-    assertStage(rt, d4, "recycled", d4, 5.0);
-    assertEquals(List.of("band:warm>cold 20.0>5.0", "stage:mql>recycled 20.0>5.0"),
-        changes(rt, T_SCORE_CHANGES, d4));
-    // D5: a trial (45) qualifies again.
-    assertStage(rt, d5, "mql", d5, 45.0);
-    assertEquals(List.of("band:cold>warm 5.0>45.0", "stage:recycled>mql 5.0>45.0"),
-        changes(rt, T_SCORE_CHANGES, d5));
-    // Account changes follow the same rules (top-leads 1: the account's engagement is L1's).
-    assertEquals(List.of("band:cold>hot 0.0>50.0"), changes(rt, T_ACCOUNT_SCORE_CHANGES, d2));
-    assertEquals(List.of(), changes(rt, T_ACCOUNT_SCORE_CHANGES, D1));
+  }
 
-    // Reruns of score and accounts for a date leave every table as one run did.
+  @Test
+  @Order(2)
+  void aDemoCrossesIntoMql() throws IOException {
+    JobRuntime rt = inOrder();
+    // D2: a demo (50): grade A and 50 >= 40, the lead crosses into mql.
+    assertStage(rt, D2, "mql", D2, 50.0);
+    assertEquals(List.of("band:cold>hot 0.0>50.0", "stage:nurture>mql 0.0>50.0"),
+        changes(rt, T_SCORE_CHANGES, D2));
+  }
+
+  @Test
+  @Order(3)
+  void betweenTheThresholdsTheStageHolds() throws IOException {
+    JobRuntime rt = inOrder();
+    // D3: 20 is below 40 but not below 15: it stays mql, since D2.
+    assertStage(rt, D3, "mql", D2, 20.0);
+    assertEquals(List.of("band:hot>warm 50.0>20.0"), changes(rt, T_SCORE_CHANGES, D3));
+  }
+
+  @Test
+  @Order(4)
+  void belowTheRecycleThresholdTheLeadIsRecycled() throws IOException {
+    JobRuntime rt = inOrder();
+    // D4: 5 < 15: recycled.
+    assertStage(rt, D4, "recycled", D4, 5.0);
+    assertEquals(List.of("band:warm>cold 20.0>5.0", "stage:mql>recycled 20.0>5.0"),
+        changes(rt, T_SCORE_CHANGES, D4));
+  }
+
+  @Test
+  @Order(5)
+  void aRecycledLeadQualifiesAgain() throws IOException {
+    JobRuntime rt = inOrder();
+    // D5: a trial (45) qualifies again.
+    assertStage(rt, D5, "mql", D5, 45.0);
+    assertEquals(List.of("band:cold>warm 5.0>45.0", "stage:recycled>mql 5.0>45.0"),
+        changes(rt, T_SCORE_CHANGES, D5));
+  }
+
+  @Test
+  @Order(6)
+  void accountChangesFollowTheSameRules() throws IOException {
+    JobRuntime rt = inOrder();
+    // Account changes follow the same rules (top-leads 1: the account's engagement is L1's).
+    assertEquals(List.of("band:cold>hot 0.0>50.0"), changes(rt, T_ACCOUNT_SCORE_CHANGES, D2));
+    assertEquals(List.of(), changes(rt, T_ACCOUNT_SCORE_CHANGES, D1));
+  }
+
+  @Test
+  @Order(10)
+  void rerunsOfScoreAndAccountsLeaveEveryTableAsOneRunDid() throws IOException {
+    JobRuntime rt = inOrder();
     String[] tables = {T_LEAD_SCORE_HISTORY, T_LEAD_SCORES, T_SCORE_CHANGES,
         T_ACCOUNT_SCORE_HISTORY, T_ACCOUNT_SCORES, T_ACCOUNT_SCORE_CHANGES};
     Map<String, List<Row>> before = IngestJobTest.snapshot(rt, tables);
-    JobResult rerun = ScoreJob.run(rt, model, d3);
+    JobResult rerun = ScoreJob.run(rt, model, D3);
     assertEquals(0, rerun.count(ScoreJob.LATER_DATES_RESCORED), "nothing changed on D3");
     assertEquals(1, rerun.count(ScoreJob.CHANGES));
-    AccountsJob.run(rt, model, d3);
-    ScoreJob.run(rt, model, d5);
+    AccountsJob.run(rt, model, D3);
+    ScoreJob.run(rt, model, D5);
     assertEquals(before, IngestJobTest.snapshot(rt, tables));
+  }
 
+  @Test
+  @Order(11)
+  void datesScoredOutOfOrderGiveTheInOrderChain() throws IOException {
+    JobRuntime rt = inOrder();
     // Dates scored out of order, in another warehouse: D4 first (no previous stage), then
     // D2 (re-scores D4 after it), D1 (re-scores D2, whose previous stage is now D1's, and
     // D4), D3 (re-scores D4). The result is the in-order chain.
     JobRuntime outOfOrder = runtime("out-of-order");
-    for (LocalDate d : List.of(d4, d2, D1)) {
+    for (LocalDate d : List.of(D4, D2, D1)) {
       ScoreJob.run(outOfOrder, model, d);
     }
-    JobResult late = ScoreJob.run(outOfOrder, model, d3);
+    JobResult late = ScoreJob.run(outOfOrder, model, D3);
     assertEquals(1, late.count(ScoreJob.LATER_DATES_RESCORED), "D4 follows D3");
-    assertStage(outOfOrder, d4, "recycled", d4, 5.0);
+    assertStage(outOfOrder, D4, "recycled", D4, 5.0);
     assertEquals(List.of("band:warm>cold 20.0>5.0", "stage:mql>recycled 20.0>5.0"),
-        changes(outOfOrder, T_SCORE_CHANGES, d4));
+        changes(outOfOrder, T_SCORE_CHANGES, D4));
     for (String table : List.of(T_LEAD_SCORE_HISTORY, T_SCORE_CHANGES)) {
-      assertEquals(upTo(rt, table, d4), upTo(outOfOrder, table, d4), table);
+      assertEquals(upTo(rt, table, D4), upTo(outOfOrder, table, D4), table);
     }
-    assertEquals(Date.valueOf(d4), outOfOrder.store().read(T_LEAD_SCORES).first()
+    assertEquals(Date.valueOf(D4), outOfOrder.store().read(T_LEAD_SCORES).first()
         .getAs(SCORE_DATE));
+  }
 
+  @Test
+  @Order(12)
+  void theCrmStageWinsOverTheModel() throws IOException {
+    JobRuntime rt = inOrder();
     // D6: sales takes the lead (CRM stage sql): the CRM stage wins over the model.
     leads(rt, "SQL");
-    ScoreJob.run(rt, model, d6);
-    assertStage(rt, d6, "sql", d6, 50.0);
+    ScoreJob.run(rt, model, D6);
+    assertStage(rt, D6, "sql", D6, 50.0);
     assertEquals(List.of("band:warm>hot 45.0>50.0", "stage:mql>sql 45.0>50.0"),
-        changes(rt, T_SCORE_CHANGES, d6));
+        changes(rt, T_SCORE_CHANGES, D6));
     Row current = rt.store().read(T_LEAD_SCORES).first();
-    assertEquals(Date.valueOf(d6), current.getAs(SCORE_DATE));
+    assertEquals(Date.valueOf(D6), current.getAs(SCORE_DATE));
     assertEquals("sql", current.getAs(STAGE));
   }
 

@@ -15,13 +15,14 @@ import static org.apache.spark.sql.functions.substring_index;
 import static org.apache.spark.sql.functions.sum;
 import static org.apache.spark.sql.functions.trim;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Assertions;
 
 import java.time.LocalDate;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import io.leadscore.common.testing.SparkTestBase;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.TestInstance;
  * Each property is measured from the output text, the way an ingest would see it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class SyntheticDataTest {
+class SyntheticDataTest extends SparkTestBase {
   private static final LocalDate END = LocalDate.of(2026, 11, 20);
   private static final GeneratorSpec SPEC = GeneratorSpec.of(300, 50, 365, 20_000, 42, END);
   private static final List<String> FREE_MAIL =
@@ -48,12 +49,9 @@ class SyntheticDataTest {
 
   @BeforeAll
   void generate() {
-    spark = SparkSession.builder()
-        .master("local[2]")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.shuffle.partitions", "2")
-        .config("spark.sql.session.timeZone", "UTC")
-        .getOrCreate();
+    // The module's one session (started here: @BeforeAll runs before the base's @BeforeEach).
+    startSpark();
+    spark = session();
     leads = SyntheticData.leads(spark, SPEC).cache();
     accounts = SyntheticData.accounts(spark, SPEC).cache();
     outcomes = SyntheticData.outcomes(spark, SPEC).cache();
@@ -83,9 +81,9 @@ class SyntheticDataTest {
     GeneratorSpec other = GeneratorSpec.of(300, 50, 365, 20_000, 43, END);
     long differing = SyntheticData.activityLines(spark, other)
         .exceptAll(lines.select("landing_date", "value")).count();
-    assertTrue(differing > 19_000, "lines differing from seed 42: " + differing);
+    Assertions.assertTrue(differing > 19_000, "lines differing from seed 42: " + differing);
     long leadsDiffering = SyntheticData.leads(spark, other).exceptAll(leads).count();
-    assertTrue(leadsDiffering > 250, "leads differing from seed 42: " + leadsDiffering);
+    Assertions.assertTrue(leadsDiffering > 250, "leads differing from seed 42: " + leadsDiffering);
   }
 
   @Test
@@ -104,7 +102,7 @@ class SyntheticDataTest {
     assertEquals(SPEC.startDate(), dates.getDate(0).toLocalDate());
     assertEquals(END, dates.getDate(1).toLocalDate());
     Row employees = accounts.agg(min("employee_count"), max("employee_count")).first();
-    assertTrue(employees.getLong(0) >= 10 && employees.getLong(1) <= 50_000);
+    Assertions.assertTrue(employees.getLong(0) >= 10 && employees.getLong(1) <= 50_000);
   }
 
   @Test
@@ -124,31 +122,31 @@ class SyntheticDataTest {
     assertBetween("account level", accountLevel / total, 0.035, 0.065);
 
     // Every defect kind is present.
-    assertTrue(lines.where("value like '[%'").count() > 0, "a JSON array line");
-    assertTrue(lines.where("value like '{%' and event_id is null and not value like '%}'")
+    Assertions.assertTrue(lines.where("value like '[%'").count() > 0, "a JSON array line");
+    Assertions.assertTrue(lines.where("value like '{%' and event_id is null and not value like '%}'")
         .count() > 0, "a truncated line");
-    assertTrue(lines.where("occurred_at = 'yesterday' or occurred_at like '%-02-30T%'")
+    Assertions.assertTrue(lines.where("occurred_at = 'yesterday' or occurred_at like '%-02-30T%'")
         .count() > 0, "an unparseable occurred_at");
     // A replay on a later landing date.
-    assertTrue(good.groupBy("event_id").agg(countDistinct("landing_date").as("dates"))
+    Assertions.assertTrue(good.groupBy("event_id").agg(countDistinct("landing_date").as("dates"))
         .where("dates > 1").count() > 0, "a replay landing later");
     // Ids that name no lead.
-    assertTrue(good.join(leads, good.col("lead_id").equalTo(leads.col("lead_id")), "left_anti")
+    Assertions.assertTrue(good.join(leads, good.col("lead_id").equalTo(leads.col("lead_id")), "left_anti")
         .where("lead_id is not null").count() > 0, "an unknown lead_id");
   }
 
   @Test
   void occurredAtSpellingsAndLandingDates() {
     Dataset<Row> good = lines.where("good");
-    assertTrue(good.where("occurred_at rlike '^[0-9]{13}$'").count() > 0, "epoch millis");
-    assertTrue(good.where("occurred_at rlike '^.{10} '").count() > 0, "a space for T");
-    assertTrue(good.where("occurred_at rlike '\\\\.[0-9]+Z$'").count() > 0, "fractions");
+    Assertions.assertTrue(good.where("occurred_at rlike '^[0-9]{13}$'").count() > 0, "epoch millis");
+    Assertions.assertTrue(good.where("occurred_at rlike '^.{10} '").count() > 0, "a space for T");
+    Assertions.assertTrue(good.where("occurred_at rlike '\\\\.[0-9]+Z$'").count() > 0, "fractions");
     // An offset whose local date is not the UTC (landing) date: the line lands on the
     // UTC date, which differs from the date written in the text.
     Column offset = col("occurred_at").rlike("[+-][0-9]{2}(:?[0-9]{2})?$");
     Column localDate = expr("cast(substr(occurred_at, 1, 10) as date)");
     long crossing = good.where(offset.and(localDate.notEqual(col("landing_date")))).count();
-    assertTrue(crossing > 100, "offset lines on another local date: " + crossing);
+    Assertions.assertTrue(crossing > 100, "offset lines on another local date: " + crossing);
     // Z lines land on their date, except about 2% late arrivals (plus later replays).
     Dataset<Row> utc = good.where("occurred_at rlike 'T[0-9:]+Z$'");
     double late = utc.where(localDate.notEqual(col("landing_date"))).count();
@@ -177,9 +175,9 @@ class SyntheticDataTest {
     Dataset<Row> unmatched = emailOnly.join(known,
         lower(strip(emailOnly.col("email"))).equalTo(known.col("key")), "left_anti");
     assertEquals(0, unmatched.count());
-    assertTrue(emailOnly.where(col("email").notEqual(lower(col("email")))).count() > 0,
+    Assertions.assertTrue(emailOnly.where(col("email").notEqual(lower(col("email")))).count() > 0,
         "re-cased");
-    assertTrue(emailOnly.where(col("email").notEqual(strip(col("email")))).count() > 0,
+    Assertions.assertTrue(emailOnly.where(col("email").notEqual(strip(col("email")))).count() > 0,
         "padded");
   }
 
@@ -201,7 +199,7 @@ class SyntheticDataTest {
     double[] quartiles = perLead.stat().approxQuantile("events", new double[] {0.25, 0.75}, 0);
     double quietest = conversionRate(perLead.where(col("events").leq(quartiles[0])));
     double busiest = conversionRate(perLead.where(col("events").geq(quartiles[1])));
-    assertTrue(busiest > quietest + 0.1, "conversion rate of the busiest quarter " + busiest
+    Assertions.assertTrue(busiest > quietest + 0.1, "conversion rate of the busiest quarter " + busiest
         + ", of the quietest " + quietest);
   }
 
@@ -243,7 +241,7 @@ class SyntheticDataTest {
   }
 
   private static void assertBetween(String what, double value, double low, double high) {
-    assertTrue(value >= low && value <= high,
+    Assertions.assertTrue(value >= low && value <= high,
         what + ": " + value + " not in [" + low + ", " + high + "]");
   }
 

@@ -19,14 +19,17 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import scala.collection.JavaConverters;
 
-/** Tiny named factories for scoring tests: a model, leads, accounts and activities. */
-final class ScoringFixtures {
+/**
+ * Tiny named factories for scoring tests: a model, leads, accounts and activities. Public and
+ * in common's test-jar, so the jobs tests build their warehouses from the same rows.
+ */
+public final class ScoringFixtures {
   private ScoringFixtures() {}
 
-  static final LocalDate D = LocalDate.of(2026, 11, 20);
+  public static final LocalDate D = LocalDate.of(2026, 11, 20);
 
   /** A small model whose numbers make hand computation easy. */
-  static final String MODEL = """
+  public static final String MODEL = """
       leadscore.model {
         version = "test-v1"
         engagement {
@@ -63,11 +66,11 @@ final class ScoringFixtures {
       }
       """;
 
-  static Model model() {
+  public static Model model() {
     return loader().fromConfig(ConfigFactory.parseString(MODEL), "test-model.conf");
   }
 
-  static ModelLoader loader() {
+  public static ModelLoader loader() {
     List<String> leadFields = new ArrayList<>(List.of(LEADS.fieldNames()));
     leadFields.add(EMAIL_DOMAIN);
     return new ModelLoader(List.of("page_view", "email_open", "email_unsubscribe",
@@ -75,7 +78,7 @@ final class ScoringFixtures {
         List.of(ACCOUNTS.fieldNames()));
   }
 
-  static Dataset<Row> accounts(SparkSession spark) {
+  public static Dataset<Row> accounts(SparkSession spark) {
     return spark.createDataFrame(List.of(
         RowFactory.create("A1", "acme.com", "Acme", "software", 500L, 1e7, "US", null),
         RowFactory.create("A2", "shop.com", "Shop", "retail", 50L, 1e6, "US", null),
@@ -84,18 +87,18 @@ final class ScoringFixtures {
             null)), ACCOUNTS);
   }
 
-  static Row lead(String id, String email, String title, String accountId, String crmStage,
+  public static Row lead(String id, String email, String title, String accountId, String crmStage,
       Boolean optIn, String createdAt, String updatedAt) {
     return RowFactory.create(id, email, "First " + id, "Last " + id, title, "US", accountId,
         crmStage, optIn, ts(createdAt), ts(updatedAt));
   }
 
-  static Dataset<Row> leads(SparkSession spark, List<Row> rows) {
+  public static Dataset<Row> leads(SparkSession spark, List<Row> rows) {
     return spark.createDataFrame(rows, LEADS);
   }
 
   /** One activity; {@code age} is in days before {@link #D}, at 12:00 UTC. */
-  static Row activity(String eventId, int age, String type, String leadId, String email,
+  public static Row activity(String eventId, int age, String type, String leadId, String email,
       String accountId, String url, Map<String, String> properties) {
     LocalDate day = D.minusDays(age);
     return RowFactory.create(eventId, ts(day + "T12:00:00Z"), Date.valueOf(day), type, leadId,
@@ -104,11 +107,23 @@ final class ScoringFixtures {
         null, "fixture", "run-0");
   }
 
-  static Dataset<Row> activities(SparkSession spark, List<Row> rows) {
+  /** A lead with only an id and an email (no title, no account, CRM stage lead). */
+  public static Row lead(String id, String email) {
+    return lead(id, email, null, null, "lead", true, "2026-01-01T00:00:00Z", null);
+  }
+
+  /** An activity at 12:00 UTC of {@code day}, without properties. */
+  public static Row activityOn(String eventId, LocalDate day, String type, String leadId,
+      String email, String accountId, String url) {
+    return RowFactory.create(eventId, ts(day + "T12:00:00Z"), Date.valueOf(day), type, leadId,
+        email, accountId, url, null, null, null, "fixture", "run-0");
+  }
+
+  public static Dataset<Row> activities(SparkSession spark, List<Row> rows) {
     return spark.createDataFrame(rows, ACTIVITIES);
   }
 
-  static Timestamp ts(String iso) {
+  public static Timestamp ts(String iso) {
     return iso == null ? null : Timestamp.from(Instant.parse(iso));
   }
 }
