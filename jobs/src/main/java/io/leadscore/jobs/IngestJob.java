@@ -2,6 +2,7 @@ package io.leadscore.jobs;
 
 import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
@@ -97,8 +98,10 @@ public final class IngestJob {
                 settings.landingDatePattern())).persist(StorageLevel.MEMORY_AND_DISK());
         cached.add(p);
         parsed = p;
-        read = timer.time("read and parse activities", p::count);
-        rejected = p.where(col(REASON).isNotNull()).count();
+        long[] readAndRejected = timer.time("read and parse activities",
+            () -> readAndRejected(p));
+        read = readAndRejected[0];
+        rejected = readAndRejected[1];
         countWarnings(p.where(col(REASON).isNull()), counts);
       }
 
@@ -122,6 +125,12 @@ public final class IngestJob {
     return new JobResult("ingest", to, counts, timer.seconds(), timer.elapsed(), List.of(
         rt.store().path(T_ACTIVITIES), rt.store().path(T_ACTIVITIES_REJECTED),
         rt.store().path(T_LEADS), rt.store().path(T_ACCOUNTS), rt.store().path(T_OUTCOMES)));
+  }
+
+  /** Rows read and rows with a reject reason, in one pass. */
+  private static long[] readAndRejected(Dataset<Row> parsed) {
+    Row r = parsed.agg(count(lit(1)), count(col(REASON))).first();
+    return new long[] {r.getLong(0), r.getLong(1)};
   }
 
   private static void countWarnings(Dataset<Row> accepted, Map<String, Long> counts) {
@@ -192,8 +201,9 @@ public final class IngestJob {
     Dataset<Row> parsed = Snapshots.parse(kind, rt.settings().defaultTimeZone(), extras,
         rt.inputs().records(input)).persist(StorageLevel.MEMORY_AND_DISK());
     cached.add(parsed);
-    long read = parsed.count();
-    long rejected = parsed.where(col(REASON).isNotNull()).count();
+    long[] readAndRejected = readAndRejected(parsed);
+    long read = readAndRejected[0];
+    long rejected = readAndRejected[1];
     if (read == 0) {
       LOG.warn("{} snapshot at {} holds no rows; keeping the stored rows", table, input.path());
     }

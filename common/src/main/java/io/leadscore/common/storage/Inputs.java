@@ -28,6 +28,7 @@ import org.apache.spark.sql.types.StructType;
  */
 public final class Inputs {
   private final SparkSession spark;
+  private final java.util.Map<List<String>, CsvHeaders> headerCache = new java.util.HashMap<>();
 
   public Inputs(SparkSession spark) {
     this.spark = spark;
@@ -79,8 +80,9 @@ public final class Inputs {
       return names;
     }
     if (input.format().equals("csv")) {
-      for (List<String> header : csvHeaders(csvLines(new String[] {input.path()},
-          lit(null).cast("date"))).headers()) {
+      String[] paths = {input.path()};
+      for (List<String> header : csvHeaders(paths, csvLines(paths, lit(null).cast("date")))
+          .headers()) {
         for (String name : header) {
           if (!names.contains(name)) {
             names.add(name);
@@ -107,7 +109,13 @@ public final class Inputs {
    * Each file's header is its first non-blank line. One pass over the lines, one row per file
    * to the driver: files are few next to their lines.
    */
-  private CsvHeaders csvHeaders(Dataset<Row> lines) {
+  private CsvHeaders csvHeaders(String[] paths, Dataset<Row> lines) {
+    // A snapshot's columns and its records both need the headers: one pass per run.
+    List<String> key = List.of(paths);
+    CsvHeaders known = headerCache.get(key);
+    if (known != null) {
+      return known;
+    }
     List<Row> firsts = lines.where(trim(col("value"), " \t\r\n\f").notEqual(""))
         .groupBy(col(SOURCE_FILE))
         .agg(min_by(col("value"), col(RawRecords.SEQ)).as("line"),
@@ -130,13 +138,15 @@ public final class Inputs {
         .add(SOURCE_FILE, DataTypes.StringType)
         .add("header_seq", DataTypes.LongType)
         .add("header", DataTypes.IntegerType);
-    return new CsvHeaders(headers, spark.createDataFrame(files, schema));
+    CsvHeaders found = new CsvHeaders(headers, spark.createDataFrame(files, schema));
+    headerCache.put(key, found);
+    return found;
   }
 
   /** CSV records, each file read by its own header (see {@link RawRecords#fromCsvLines}). */
   private Dataset<Row> csvRecords(String[] paths, Column landing) {
     Dataset<Row> lines = csvLines(paths, landing);
-    CsvHeaders headers = csvHeaders(lines);
+    CsvHeaders headers = csvHeaders(paths, lines);
     Dataset<Row> withHeader = lines.join(broadcast(headers.files()), SOURCE_FILE)
         .withColumn("header", when(col(RawRecords.SEQ).notEqual(col("header_seq")),
             col("header")))
