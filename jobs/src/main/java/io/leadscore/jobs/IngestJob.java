@@ -2,6 +2,8 @@ package io.leadscore.jobs;
 
 import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.count;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
 
@@ -10,11 +12,14 @@ import io.leadscore.common.config.AppSettings.Input;
 import io.leadscore.common.ingest.ActivityParser;
 import io.leadscore.common.ingest.Snapshots;
 import io.leadscore.common.ingest.Snapshots.Kind;
+import java.time.Instant;
 import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.storage.StorageLevel;
@@ -24,8 +29,15 @@ import org.slf4j.LoggerFactory;
 /**
  * {@code ingest}: upserts the CRM snapshots, then reads the activity landing folders of the
  * given dates, rejects bad rows with a reason, drops duplicates within the batch and against
- * what is stored, and appends the rest to {@code activities}. Reconciles rows read = accepted
- * + duplicates + rejected. A rerun of the same dates changes no table's contents.
+ * what is stored, and inserts the rest into {@code activities}. Reconciles rows read =
+ * accepted + duplicates + rejected. A rerun of the same dates changes no table's contents.
+ *
+ * <p>Every input is read and checked before the first write, so an input that cannot be read
+ * (a CSV header naming a column twice, an unreadable file) fails the run with every table as
+ * it was. A failure during the writes (a crash, or another job committing to the same table,
+ * which Delta refuses) leaves the tables written so far; a rerun of the same dates repairs the
+ * warehouse into what one clean run gives, because every write is keyed (upsert by snapshot
+ * key, insert-if-absent by event_id and by reject row).
  */
 public final class IngestJob {
   private static final Logger LOG = LoggerFactory.getLogger(IngestJob.class);
@@ -35,20 +47,20 @@ public final class IngestJob {
   public static final String DUPLICATES = "activities_duplicate";
   public static final String DUPLICATES_IN_BATCH = "activities_duplicate_in_batch";
   public static final String REJECTED = "activities_rejected";
+  /** Prefix of the counts of accepted rows read with a warning ({@link ActivityParser}). */
+  public static final String WARNING = "activities_warning_";
 
   private IngestJob() {}
+
+  /** A snapshot read and checked, waiting to be written. */
+  private record ParsedSnapshot(Kind kind, String table, Dataset<Row> parsed, long read,
+      long rejected) {}
 
   /** Ingests the landing folders of {@code from} to {@code to} (inclusive) as one batch. */
   public static JobResult run(JobRuntime rt, LocalDate from, LocalDate to) {
     StageTimer timer = new StageTimer(LOG);
     Map<String, Long> counts = new LinkedHashMap<>();
     AppSettings settings = rt.settings();
-
-    timer.time("snapshots", () -> {
-      ingestSnapshot(rt, Kind.LEADS, settings.leads(), T_LEADS, counts);
-      ingestSnapshot(rt, Kind.ACCOUNTS, settings.accounts(), T_ACCOUNTS, counts);
-      ingestSnapshot(rt, Kind.OUTCOMES, settings.outcomes(), T_OUTCOMES, counts);
-    });
 
     List<String> folders = new ArrayList<>();
     for (LocalDate d = from; !d.isAfter(to); d = d.plusDays(1)) {
@@ -62,80 +74,120 @@ public final class IngestJob {
             folder);
       }
     }
-    if (folders.isEmpty()) {
-      counts.put(ROWS_READ, 0L);
-      counts.put(ACCEPTED, 0L);
-      counts.put(DUPLICATES, 0L);
-      counts.put(DUPLICATES_IN_BATCH, 0L);
-      counts.put(REJECTED, 0L);
-    } else {
-      ingestActivities(rt, timer, rt.inputs().records(folders, settings.activities().format(),
-          settings.landingDatePattern()), counts);
+
+    List<Dataset<Row>> cached = new ArrayList<>();
+    try {
+      List<ParsedSnapshot> snapshots = new ArrayList<>();
+      timer.time("read snapshots", () -> {
+        readSnapshot(rt, Kind.LEADS, settings.leads(), T_LEADS, cached)
+            .ifPresent(snapshots::add);
+        readSnapshot(rt, Kind.ACCOUNTS, settings.accounts(), T_ACCOUNTS, cached)
+            .ifPresent(snapshots::add);
+        readSnapshot(rt, Kind.OUTCOMES, settings.outcomes(), T_OUTCOMES, cached)
+            .ifPresent(snapshots::add);
+      });
+      Dataset<Row> parsed = null;
+      long read = 0;
+      long rejected = 0;
+      if (!folders.isEmpty()) {
+        // Accepted up to the end of the ingest date plus the configured days, in UTC.
+        Instant occurredBefore = to.plusDays(1L + settings.maxDaysAfterIngestDate())
+            .atStartOfDay(ZoneOffset.UTC).toInstant();
+        Dataset<Row> p = ActivityParser.parse(settings.defaultTimeZone(), occurredBefore,
+            rt.inputs().records(folders, settings.activities().format(),
+                settings.landingDatePattern())).persist(StorageLevel.MEMORY_AND_DISK());
+        cached.add(p);
+        parsed = p;
+        long[] readAndRejected = timer.time("read and parse activities",
+            () -> readAndRejected(p));
+        read = readAndRejected[0];
+        rejected = readAndRejected[1];
+        countWarnings(p.where(col(REASON).isNull()), counts);
+      }
+
+      timer.time("snapshots", () -> {
+        for (ParsedSnapshot s : snapshots) {
+          writeSnapshot(rt, s, counts);
+        }
+      });
+      if (parsed == null) {
+        counts.put(ROWS_READ, 0L);
+        counts.put(ACCEPTED, 0L);
+        counts.put(DUPLICATES, 0L);
+        counts.put(DUPLICATES_IN_BATCH, 0L);
+        counts.put(REJECTED, 0L);
+      } else {
+        writeActivities(rt, timer, parsed, read, rejected, counts);
+      }
+    } finally {
+      cached.forEach(Dataset::unpersist);
     }
     return new JobResult("ingest", to, counts, timer.seconds(), timer.elapsed(), List.of(
         rt.store().path(T_ACTIVITIES), rt.store().path(T_ACTIVITIES_REJECTED),
         rt.store().path(T_LEADS), rt.store().path(T_ACCOUNTS), rt.store().path(T_OUTCOMES)));
   }
 
-  private static void ingestActivities(JobRuntime rt, StageTimer timer, Dataset<Row> records,
-      Map<String, Long> counts) {
-    Dataset<Row> parsed = ActivityParser.parse(rt.settings().defaultTimeZone(), records)
-        .persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      long read = timer.time("read and parse activities", parsed::count);
-      Dataset<Row> rejected = parsed.where(col(REASON).isNotNull());
-      long rejectedCount = timer.time("write rejects", () -> {
-        Dataset<Row> rows = ActivityParser.toRejected(rt.runId(), rejected)
-            .persist(StorageLevel.MEMORY_AND_DISK());
-        long n = rows.count();
-        if (n > 0) {
-          rt.store().insertAbsent(T_ACTIVITIES_REJECTED, rows,
-              List.of(SOURCE_FILE, RAW_SHA256, OCCURRENCE));
-        }
-        rows.unpersist();
-        return n;
-      });
-      Dataset<Row> accepted = parsed.where(col(REASON).isNull());
-      Dataset<Row> firstCopies = ActivityParser.firstPerEventId(accepted);
-      Dataset<Row> fresh = rt.store().exists(T_ACTIVITIES)
-          ? firstCopies.join(rt.store().read(T_ACTIVITIES).select(EVENT_ID), EVENT_ID,
-              "left_anti")
-          : firstCopies;
-      Dataset<Row> stored = ActivityParser.toStored(rt.runId(), rt.store().read(T_LEADS), fresh)
-          .persist(StorageLevel.MEMORY_AND_DISK());
-      try {
-        long acceptedNew = timer.time("de-duplicate activities", stored::count);
-        // Distinct ids of accepted rows = first copies; one column, no sort of whole rows.
-        long firstCount = timer.time("count duplicates within the batch",
-            () -> accepted.select(EVENT_ID).distinct().count());
-        timer.time("write activities", () -> {
-          if (acceptedNew > 0 || !rt.store().exists(T_ACTIVITIES)) {
-            rt.store().append(T_ACTIVITIES, stored, EVENT_DATE);
-          }
-        });
-        long duplicates = read - rejectedCount - acceptedNew;
-        counts.put(ROWS_READ, read);
-        counts.put(ACCEPTED, acceptedNew);
-        counts.put(DUPLICATES, duplicates);
-        counts.put(DUPLICATES_IN_BATCH, read - rejectedCount - firstCount);
-        counts.put(REJECTED, rejectedCount);
-        LOG.info("reconciliation: {} read = {} accepted + {} duplicates ({} within the batch,"
-            + " {} already stored) + {} rejected", read, acceptedNew, duplicates,
-            read - rejectedCount - firstCount, firstCount - acceptedNew, rejectedCount);
-      } finally {
-        stored.unpersist();
-      }
-    } finally {
-      parsed.unpersist();
+  /** Rows read and rows with a reject reason, in one pass. */
+  private static long[] readAndRejected(Dataset<Row> parsed) {
+    Row r = parsed.agg(count(lit(1)), count(col(REASON))).first();
+    return new long[] {r.getLong(0), r.getLong(1)};
+  }
+
+  private static void countWarnings(Dataset<Row> accepted, Map<String, Long> counts) {
+    // At most a few warning kinds come back to the driver.
+    for (Row r : accepted.select(explode(col(ActivityParser.WARNINGS)).as("w"))
+        .groupBy("w").count().orderBy("w").collectAsList()) {
+      counts.put(WARNING + r.getString(0), r.getLong(1));
+      LOG.warn("{} activities accepted with warning {} (see the README's input section)",
+          r.getLong(1), r.getString(0));
     }
   }
 
-  private static void ingestSnapshot(JobRuntime rt, Kind kind, Input input, String table,
-      Map<String, Long> counts) {
+  private static void writeActivities(JobRuntime rt, StageTimer timer, Dataset<Row> parsed,
+      long read, long rejectedCount, Map<String, Long> counts) {
+    timer.time("write rejects", () -> {
+      if (rejectedCount > 0) {
+        Dataset<Row> rows = ActivityParser.toRejected(rt.runId(),
+            parsed.where(col(REASON).isNotNull()));
+        rt.store().insertAbsent(T_ACTIVITIES_REJECTED, rows,
+            List.of(SOURCE_FILE, RAW_SHA256, OCCURRENCE));
+      }
+    });
+    Dataset<Row> accepted = parsed.where(col(REASON).isNull()).drop(ActivityParser.WARNINGS);
+    Dataset<Row> stored = ActivityParser.toStored(rt.runId(), rt.store().read(T_LEADS),
+        ActivityParser.firstPerEventId(accepted)).persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      // Distinct ids of accepted rows = first copies; one column, no sort of whole rows.
+      long firstCount = timer.time("count duplicates within the batch",
+          () -> accepted.select(EVENT_ID).distinct().count());
+      // Insert-if-absent on event_id, in one conflict-checked commit: a concurrent ingest of
+      // the same events makes one of the two fail instead of storing them twice.
+      timer.time("write activities", () ->
+          rt.store().insertAbsent(T_ACTIVITIES, stored, List.of(EVENT_ID), EVENT_DATE));
+      // The rows this run inserted carry its run id; file statistics skip the other files.
+      long acceptedNew = timer.time("count inserted activities", () -> rt.store()
+          .read(T_ACTIVITIES).where(col(INGEST_RUN_ID).equalTo(rt.runId())).count());
+      long duplicates = read - rejectedCount - acceptedNew;
+      counts.put(ROWS_READ, read);
+      counts.put(ACCEPTED, acceptedNew);
+      counts.put(DUPLICATES, duplicates);
+      counts.put(DUPLICATES_IN_BATCH, read - rejectedCount - firstCount);
+      counts.put(REJECTED, rejectedCount);
+      LOG.info("reconciliation: {} read = {} accepted + {} duplicates ({} within the batch,"
+          + " {} already stored) + {} rejected", read, acceptedNew, duplicates,
+          read - rejectedCount - firstCount, firstCount - acceptedNew, rejectedCount);
+    } finally {
+      stored.unpersist();
+    }
+  }
+
+  /** Reads and checks a snapshot; empty when it is missing and the stored table is kept. */
+  private static Optional<ParsedSnapshot> readSnapshot(JobRuntime rt, Kind kind, Input input,
+      String table, List<Dataset<Row>> cached) {
     if (!rt.inputs().exists(input.path())) {
       if (rt.store().exists(table)) {
         LOG.warn("{} snapshot not found at {}; keeping the stored table", table, input.path());
-        return;
+        return Optional.empty();
       }
       throw new IllegalStateException(table + " snapshot not found: " + input.path()
           + " (set leadscore.inputs." + table + ".path)");
@@ -148,34 +200,39 @@ public final class IngestJob {
     }
     Dataset<Row> parsed = Snapshots.parse(kind, rt.settings().defaultTimeZone(), extras,
         rt.inputs().records(input)).persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      long read = parsed.count();
-      Dataset<Row> rejected = parsed.where(col(REASON).isNotNull())
-          .select(col(SOURCE_FILE), col(RAW), col(REASON));
-      long rejectedCount = rejected.count();
-      if (rejectedCount > 0) {
-        Dataset<Row> rows = rejected
-            .withColumn("snapshot", lit(table))
-            .withColumn(RAW_SHA256, sha2(col(RAW), 256))
-            .withColumn(INGEST_RUN_ID, lit(rt.runId()))
-            .dropDuplicates(SOURCE_FILE, RAW_SHA256);
-        rt.store().insertAbsent(T_SNAPSHOTS_REJECTED, rows, List.of(SOURCE_FILE, RAW_SHA256));
-        LOG.warn("{}: {} rows rejected (see {})", table, rejectedCount,
-            rt.store().path(T_SNAPSHOTS_REJECTED));
-      }
-      // Enumerations are normalised before de-duplication: "SQL" and "sql" are one key.
-      Dataset<Row> latest = Snapshots.latestPerKey(kind,
-          Snapshots.normalizeEnums(kind, parsed.where(col(REASON).isNull())));
-      long kept = latest.count();
-      rt.store().upsert(table, latest, kind.key);
-      counts.put(table + "_rows_read", read);
-      counts.put(table + "_rejected", rejectedCount);
-      counts.put(table + "_repeated_keys", read - rejectedCount - kept);
-      counts.put(table + "_keys", kept);
-      LOG.info("{}: {} rows read, {} rejected, {} repeated keys, {} keys upserted into {}", table, read,
-          rejectedCount, read - rejectedCount - kept, kept, rt.store().path(table));
-    } finally {
-      parsed.unpersist();
+    cached.add(parsed);
+    long[] readAndRejected = readAndRejected(parsed);
+    long read = readAndRejected[0];
+    long rejected = readAndRejected[1];
+    if (read == 0) {
+      LOG.warn("{} snapshot at {} holds no rows; keeping the stored rows", table, input.path());
     }
+    return Optional.of(new ParsedSnapshot(kind, table, parsed, read, rejected));
+  }
+
+  private static void writeSnapshot(JobRuntime rt, ParsedSnapshot s, Map<String, Long> counts) {
+    String table = s.table();
+    if (s.rejected() > 0) {
+      Dataset<Row> rows = s.parsed().where(col(REASON).isNotNull())
+          .select(col(SOURCE_FILE), col(RAW), col(REASON))
+          .withColumn("snapshot", lit(table))
+          .withColumn(RAW_SHA256, sha2(col(RAW), 256))
+          .withColumn(INGEST_RUN_ID, lit(rt.runId()))
+          .dropDuplicates(SOURCE_FILE, RAW_SHA256);
+      rt.store().insertAbsent(T_SNAPSHOTS_REJECTED, rows, List.of(SOURCE_FILE, RAW_SHA256));
+      LOG.warn("{}: {} rows rejected (see {})", table, s.rejected(),
+          rt.store().path(T_SNAPSHOTS_REJECTED));
+    }
+    // Enumerations are normalised before de-duplication: "SQL" and "sql" are one key.
+    Dataset<Row> latest = Snapshots.latestPerKey(s.kind(),
+        Snapshots.normalizeEnums(s.kind(), s.parsed().where(col(REASON).isNull())));
+    long kept = latest.count();
+    rt.store().upsert(table, latest, s.kind().key);
+    counts.put(table + "_rows_read", s.read());
+    counts.put(table + "_rejected", s.rejected());
+    counts.put(table + "_repeated_keys", s.read() - s.rejected() - kept);
+    counts.put(table + "_keys", kept);
+    LOG.info("{}: {} rows read, {} rejected, {} repeated keys, {} keys upserted into {}", table,
+        s.read(), s.rejected(), s.read() - s.rejected() - kept, kept, rt.store().path(table));
   }
 }

@@ -28,7 +28,8 @@ public final class JobRuntime {
   public JobRuntime(AppSettings settings, SparkSession spark, Optional<File> modelOverride) {
     this.settings = settings;
     this.spark = spark;
-    this.store = new DeltaStore(spark, settings.warehouse());
+    this.store = new DeltaStore(spark, settings.warehouse(),
+        settings.failAfterWrite().orElse(null));
     this.inputs = new InputFiles(spark);
     this.modelOverride = modelOverride;
   }

@@ -37,10 +37,12 @@ public record AppSettings(
     String activitiesLayout,
     ZoneId defaultTimeZone,
     boolean failOnMissingActivities,
+    int maxDaysAfterIngestDate,
     List<String> activityTypes,
     String sparkMaster,
     String sparkAppName,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    Optional<String> failAfterWrite) {
 
   public static final Set<String> FORMATS = Set.of("jsonl", "csv", "parquet");
 
@@ -101,7 +103,7 @@ public record AppSettings(
   public static AppSettings fromConfig(Config config, String source) {
     ConfigNode root = new ConfigNode(source, "leadscore", null, config.getObject("leadscore"));
     root.allowOnly(Set.of("home", "warehouse", "model-file", "inputs", "ingest", "activity-types",
-        "spark", "model", "segments"));
+        "spark", "model", "segments", "testing"));
     ConfigNode inputs = root.child("inputs");
     inputs.allowOnly(Set.of("activities", "leads", "accounts", "outcomes"));
     ConfigNode activities = inputs.child("activities");
@@ -111,7 +113,20 @@ public record AppSettings(
       throw activities.fail("layout", "must contain {date}, was '" + layout + "'");
     }
     ConfigNode ingest = root.child("ingest");
-    ingest.allowOnly(Set.of("default-time-zone", "fail-on-missing-activities"));
+    ingest.allowOnly(Set.of("default-time-zone", "fail-on-missing-activities",
+        "max-days-after-ingest-date"));
+    double daysAfter = ingest.number("max-days-after-ingest-date");
+    if (daysAfter < 0 || daysAfter != Math.rint(daysAfter) || daysAfter > 36500) {
+      throw ingest.fail("max-days-after-ingest-date",
+          "must be a whole number of days from 0 to 36500, was " + daysAfter);
+    }
+    // Test-only (absent from reference.conf): see DeltaStore's fault injection.
+    Optional<String> failAfterWrite = Optional.empty();
+    Optional<ConfigNode> testing = root.optChild("testing");
+    if (testing.isPresent()) {
+      testing.get().allowOnly(Set.of("fail-after-write"));
+      failAfterWrite = testing.get().optString("fail-after-write");
+    }
     ZoneId zone;
     String zoneName = ingest.string("default-time-zone");
     try {
@@ -135,7 +150,8 @@ public record AppSettings(
     return new AppSettings(source, root.string("warehouse"), root.string("model-file"),
         input(inputs, "activities"), input(inputs, "leads"), input(inputs, "accounts"),
         input(inputs, "outcomes"), layout, zone, ingest.bool("fail-on-missing-activities"),
-        List.copyOf(types), spark.string("master"), spark.string("app-name"), sparkConf);
+        (int) daysAfter, List.copyOf(types), spark.string("master"), spark.string("app-name"),
+        sparkConf, failAfterWrite);
   }
 
   private static Input input(ConfigNode inputs, String name) {
@@ -172,6 +188,8 @@ public record AppSettings(
     lines.put("inputs.accounts", accounts.path() + " (" + accounts.format() + ")");
     lines.put("inputs.outcomes", outcomes.path() + " (" + outcomes.format() + ")");
     lines.put("ingest.default-time-zone", defaultTimeZone.getId());
+    lines.put("ingest.max-days-after-ingest-date", String.valueOf(maxDaysAfterIngestDate));
+    failAfterWrite.ifPresent(t -> lines.put("testing.fail-after-write", t + " (test-only)"));
     lines.put("spark.master", sparkMaster);
     sparkConf.forEach((k, v) -> lines.put("spark.conf." + k, mask(k, v)));
     StringBuilder sb = new StringBuilder();

@@ -5,6 +5,7 @@ import static org.apache.spark.sql.functions.*;
 
 import io.leadscore.common.Text;
 import io.leadscore.common.identity.Identity;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,15 +26,46 @@ import org.apache.spark.sql.types.DataTypes;
 public final class ActivityParser {
   private ActivityParser() {}
 
+  public static final String INVALID_ENCODING = "invalid_encoding";
   public static final String INVALID_JSON = "invalid_json";
+  public static final String INVALID_CSV = RawRecords.INVALID_CSV;
   public static final String NOT_AN_OBJECT = "not_an_object";
+  public static final String REPEATED_KEY = RawRecords.REPEATED_KEY;
+  public static final String NESTED_VALUE = "nested_value";
   public static final String MISSING_EVENT_ID = "missing_event_id";
   public static final String BAD_OCCURRED_AT = "bad_occurred_at";
   public static final String MISSING_ACTIVITY_TYPE = "missing_activity_type";
   public static final String NO_IDENTITY = "no_identity";
 
-  /** Typed activity columns plus {@code reason} (null when accepted) and the record columns. */
-  public static Dataset<Row> parse(ZoneId defaultZone, Dataset<Row> records) {
+  /**
+   * Reject reasons in the order of SPEC §8.2, extended by the record-level checks this project
+   * added (encoding, CSV shape, repeated keys, nested identifiers): the first that applies is
+   * the row's reason.
+   */
+  public static final List<String> REASONS = List.of(INVALID_JSON, INVALID_CSV, NOT_AN_OBJECT,
+      REPEATED_KEY, INVALID_ENCODING, NESTED_VALUE, MISSING_EVENT_ID, BAD_OCCURRED_AT,
+      MISSING_ACTIVITY_TYPE, NO_IDENTITY);
+
+  /** Column of accepted rows: the warnings counted in run_log (empty when none). */
+  public static final String WARNINGS = "warnings";
+  /** An identifier was a JSON number: kept as its text ({@code 123} is {@code "123"}). */
+  public static final String WARN_NUMERIC_ID = "numeric_id";
+  /** {@code properties} was not a JSON object: properties is null, its text in extras. */
+  public static final String WARN_PROPERTIES_NOT_AN_OBJECT = "properties_not_an_object";
+
+  /** The identifiers a row is keyed, typed and resolved by. */
+  private static final List<String> IDENTIFIERS =
+      List.of(EVENT_ID, ACTIVITY_TYPE, LEAD_ID, EMAIL, ACCOUNT_ID);
+
+  /**
+   * Typed activity columns plus {@code reason} (null when accepted), {@code warnings} and the
+   * record columns.
+   *
+   * @param occurredBefore the end of the accepted occurred_at range (exclusive); its start is
+   *     {@link Timestamps#EARLIEST}
+   */
+  public static Dataset<Row> parse(ZoneId defaultZone, Instant occurredBefore,
+      Dataset<Row> records) {
     Column fields = col(RawRecords.FIELDS);
     List<Column> known = new ArrayList<>();
     for (String name : ACTIVITY_INPUT_FIELDS) {
@@ -51,27 +83,64 @@ public final class ActivityParser {
         Text.clean(fields.getItem(ACCOUNT_ID)).as(ACCOUNT_ID),
         Text.clean(fields.getItem(URL)).as(URL),
         Text.clean(fields.getItem(CAMPAIGN_ID)).as(CAMPAIGN_ID),
-        from_json(fields.getItem(PROPERTIES),
-            DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)).as(PROPERTIES),
-        when(size(extras).gt(0), extras).as(EXTRAS),
+        Text.clean(fields.getItem(PROPERTIES)).as("_properties_text"),
+        extras.as(EXTRAS),
+        RawRecords.badEncoding(fields).as("_bad_encoding"),
         col(SOURCE_FILE),
         col(LANDING_DATE),
         col(RawRecords.SEQ),
         col(RAW),
         col(RawRecords.PARSE_ERROR));
-    Dataset<Row> timed = Timestamps.parse(cleaned, "_occurred_text", OCCURRED_AT, defaultZone);
+    Dataset<Row> timed = Timestamps.parse(cleaned, "_occurred_text", OCCURRED_AT, defaultZone)
+        .withColumn(PROPERTIES, from_json(col("_properties_text"),
+            DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType)));
+
+    // Properties that are not an object stay with the row, as text in extras: the event is
+    // valid, and nothing of the input is dropped.
+    Column propertiesLost = col("_properties_text").isNotNull().and(col(PROPERTIES).isNull());
+    Column allExtras = when(propertiesLost,
+        map_concat(col(EXTRAS), map(lit(PROPERTIES), col("_properties_text"))))
+        .otherwise(col(EXTRAS));
+    Column nested = lit(false);
+    Column numeric = lit(false);
+    for (String id : IDENTIFIERS) {
+      nested = nested.or(isNested(col(id)));
+      if (!id.equals(ACTIVITY_TYPE)) {
+        // Only a digits-only text can have been a number; the raw text says which it was.
+        numeric = numeric.or(col(id).rlike("^-?[0-9]+$").and(
+            col(RAW).rlike("\"" + id + "\"\\s*:\\s*-?[0-9]")));
+      }
+    }
+    Column warnings = filter(array(
+        when(numeric, lit(WARN_NUMERIC_ID)),
+        when(propertiesLost, lit(WARN_PROPERTIES_NOT_AN_OBJECT))), w -> w.isNotNull());
 
     Column reason = when(col(RawRecords.PARSE_ERROR).isNotNull(), col(RawRecords.PARSE_ERROR))
+        .when(col("_bad_encoding"), lit(INVALID_ENCODING))
+        .when(nested, lit(NESTED_VALUE))
         .when(col(EVENT_ID).isNull(), lit(MISSING_EVENT_ID))
-        .when(col(OCCURRED_AT).isNull(), lit(BAD_OCCURRED_AT))
+        .when(col(OCCURRED_AT).isNull()
+            .or(col(OCCURRED_AT).geq(lit(java.sql.Timestamp.from(occurredBefore)))),
+            lit(BAD_OCCURRED_AT))
         .when(col(ACTIVITY_TYPE).isNull(), lit(MISSING_ACTIVITY_TYPE))
         .when(col(LEAD_ID).isNull().and(col(EMAIL).isNull()).and(col(ACCOUNT_ID).isNull()),
             lit(NO_IDENTITY));
     return timed.select(
         col(EVENT_ID), col(OCCURRED_AT), to_date(col(OCCURRED_AT)).as(EVENT_DATE),
         col(ACTIVITY_TYPE), col(LEAD_ID), col(EMAIL), col(ACCOUNT_ID), col(URL),
-        col(CAMPAIGN_ID), col(PROPERTIES), col(EXTRAS), col(SOURCE_FILE), col(LANDING_DATE),
-        col(RawRecords.SEQ), col(RAW), reason.as(REASON));
+        col(CAMPAIGN_ID), col(PROPERTIES),
+        when(size(allExtras).gt(0), allExtras).as(EXTRAS), col(SOURCE_FILE), col(LANDING_DATE),
+        col(RawRecords.SEQ), col(RAW), reason.as(REASON), warnings.as(WARNINGS));
+  }
+
+  /**
+   * Whether an identifier's text is a JSON array or object: a nested value in a JSON line
+   * arrives as its JSON text, and so does such a text in a CSV cell. Either way it cannot be
+   * an id or a type, and storing its JSON text would invent one.
+   */
+  static Column isNested(Column text) {
+    return text.rlike("^[\\[{]").and(
+        json_array_length(text).isNotNull().or(json_object_keys(text).isNotNull()));
   }
 
   /**

@@ -14,15 +14,20 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Reads input files of any supported format into {@link RawRecords}. Nothing is inferred:
- * JSON lines are read as text, CSV cells as text (empty cells are null), Parquet as written.
+ * JSON lines are read as text, CSV lines as text cells named by their own file's header
+ * (empty cells are null), Parquet as written.
  */
 public final class InputFiles {
   private final SparkSession spark;
+  private final java.util.Map<List<String>, CsvHeaders> headerCache = new java.util.HashMap<>();
 
   public InputFiles(SparkSession spark) {
     this.spark = spark;
@@ -58,31 +63,94 @@ public final class InputFiles {
           .option("lineSep", "\n")
           .text(paths)
           .select(col("value"), input_file_name().as(SOURCE_FILE), landing.as(LANDING_DATE)));
-      case "csv" -> RawRecords.fromColumns(tagged(spark.read()
-          .option("header", "true")
-          .option("inferSchema", "false")
-          .option("mode", "PERMISSIVE")
-          .option("multiLine", "true")
-          .option("escape", "\"")
-          .csv(paths), landing));
+      case "csv" -> csvRecords(paths, landing);
       case "parquet" -> RawRecords.fromColumns(tagged(spark.read().parquet(paths), landing));
       default -> throw new IllegalArgumentException("unknown format " + format);
     };
   }
 
-  /** The input's own column names (for columnar formats), so extra columns can be kept. */
+  /**
+   * The input's own column names (for columnar formats), so extra columns can be kept: for
+   * CSV, every name any file's header has, in order of first appearance.
+   */
   public List<String> columns(Input input) {
     List<String> names = new ArrayList<>();
     if (input.format().equals("jsonl")) {
       return names;
     }
-    Dataset<Row> df = input.format().equals("csv")
-        ? spark.read().option("header", "true").csv(input.path())
-        : spark.read().parquet(input.path());
-    for (StructField f : df.schema().fields()) {
+    if (input.format().equals("csv")) {
+      String[] paths = {input.path()};
+      for (List<String> header : csvHeaders(paths, csvLines(paths, lit(null).cast("date")))
+          .headers()) {
+        for (String name : header) {
+          if (!names.contains(name)) {
+            names.add(name);
+          }
+        }
+      }
+      return names;
+    }
+    for (StructField f : spark.read().parquet(input.path()).schema().fields()) {
       names.add(f.name());
     }
     return names;
+  }
+
+  private Dataset<Row> csvLines(String[] paths, Column landing) {
+    return spark.read().text(paths).select(col("value"), input_file_name().as(SOURCE_FILE),
+        landing.as(LANDING_DATE), monotonically_increasing_id().as(RawRecords.SEQ));
+  }
+
+  /** The distinct headers of the files and, per file, its header line's seq and index. */
+  private record CsvHeaders(List<List<String>> headers, Dataset<Row> files) {}
+
+  /**
+   * Each file's header is its first non-blank line. One pass over the lines, one row per file
+   * to the driver: files are few next to their lines.
+   */
+  private CsvHeaders csvHeaders(String[] paths, Dataset<Row> lines) {
+    // A snapshot's columns and its records both need the headers: one pass per run.
+    List<String> key = List.of(paths);
+    CsvHeaders known = headerCache.get(key);
+    if (known != null) {
+      return known;
+    }
+    List<Row> firsts = lines.where(trim(col("value"), " \t\r\n\f").notEqual(""))
+        .groupBy(col(SOURCE_FILE))
+        .agg(min_by(col("value"), col(RawRecords.SEQ)).as("line"),
+            min(col(RawRecords.SEQ)).as("header_seq"))
+        .collectAsList();
+    List<String> texts = new ArrayList<>();
+    List<List<String>> headers = new ArrayList<>();
+    List<Row> files = new ArrayList<>();
+    for (Row r : firsts) {
+      String text = r.getString(1);
+      int index = texts.indexOf(text);
+      if (index < 0) {
+        headers.add(RawRecords.csvHeader(text, r.getString(0)));
+        texts.add(text);
+        index = texts.size() - 1;
+      }
+      files.add(RowFactory.create(r.getString(0), r.getLong(2), index));
+    }
+    StructType schema = new StructType()
+        .add(SOURCE_FILE, DataTypes.StringType)
+        .add("header_seq", DataTypes.LongType)
+        .add("header", DataTypes.IntegerType);
+    CsvHeaders found = new CsvHeaders(headers, spark.createDataFrame(files, schema));
+    headerCache.put(key, found);
+    return found;
+  }
+
+  /** CSV records, each file read by its own header (see {@link RawRecords#fromCsvLines}). */
+  private Dataset<Row> csvRecords(String[] paths, Column landing) {
+    Dataset<Row> lines = csvLines(paths, landing);
+    CsvHeaders headers = csvHeaders(paths, lines);
+    Dataset<Row> withHeader = lines.join(broadcast(headers.files()), SOURCE_FILE)
+        .withColumn("header", when(col(RawRecords.SEQ).notEqual(col("header_seq")),
+            col("header")))
+        .drop("header_seq");
+    return RawRecords.fromCsvLines(headers.headers(), withHeader);
   }
 
   private static Dataset<Row> tagged(Dataset<Row> df, Column landing) {

@@ -42,7 +42,12 @@ public final class RawRecords {
     Column asAnyValue = from_json(concat(lit("["), value, lit("]")),
         DataTypes.createArrayType(DataTypes.StringType));
     Column isJsonObject = asObject.isNotNull().and(ltrim(value).startsWith("{"));
-    Column parseError = when(isJsonObject, lit(null).cast("string"))
+    // A repeated top-level key makes the record ambiguous (which event_id?); the map would
+    // silently keep one of the values.
+    Column keys = json_object_keys(value);
+    Column parseError = when(isJsonObject.and(size(keys).notEqual(size(array_distinct(keys)))),
+            lit(REPEATED_KEY))
+        .when(isJsonObject, lit(null).cast("string"))
         .when(asAnyValue.isNotNull().and(size(asAnyValue).equalTo(1)),
             lit(ActivityParser.NOT_AN_OBJECT))
         .otherwise(lit(ActivityParser.INVALID_JSON));
@@ -53,7 +58,7 @@ public final class RawRecords {
             col(LANDING_DATE),
             monotonically_increasing_id().as(SEQ),
             value.as(RAW),
-            when(isJsonObject, asObject).as(FIELDS),
+            when(parseError.isNull(), asObject).as(FIELDS),
             parseError.as(PARSE_ERROR));
   }
 
@@ -80,6 +85,118 @@ public final class RawRecords {
         to_json(struct(rawColumns.toArray(new Column[0]))).as(RAW),
         map(keysAndValues.toArray(new Column[0])).as(FIELDS),
         lit(null).cast("string").as(PARSE_ERROR));
+  }
+
+  /** Reject reason of a JSON object that names one top-level key twice. */
+  public static final String REPEATED_KEY = "repeated_key";
+
+  /** Reject reason of a CSV record that does not parse against its file's header. */
+  public static final String INVALID_CSV = "invalid_csv";
+  private static final String CORRUPT = "_corrupt_record";
+
+  /**
+   * Records from CSV lines, each line read by its own file's header (by name, whatever the
+   * column order of the other files). {@code lines} has {@code value} (one physical line),
+   * {@code source_file}, {@code landing_date}, {@code seq} and {@code header}, the index into
+   * {@code headers} of the line's file, or null for the header line itself (not a row).
+   * Blank lines are not rows.
+   *
+   * <p>A record is one line, as in Spark's CSV reader by default: a quote left open does not
+   * swallow the lines after it. A line whose quotes do not pair up, or whose cells do not
+   * match the header's count (a cell beyond the header, or one missing), is {@code invalid_csv}
+   * and keeps its text as raw. Empty cells are null.
+   */
+  public static Dataset<Row> fromCsvLines(List<List<String>> headers, Dataset<Row> lines) {
+    Column value = col("value");
+    Column fields = lit(null).cast(TEXT_MAP);
+    Column corrupt = lit(null).cast("boolean");
+    java.util.Map<String, String> options = java.util.Map.of(
+        "escape", "\"", "mode", "PERMISSIVE", "columnNameOfCorruptRecord", CORRUPT);
+    for (int i = headers.size() - 1; i >= 0; i--) {
+      List<String> names = headers.get(i);
+      org.apache.spark.sql.types.StructType schema = new org.apache.spark.sql.types.StructType();
+      for (String name : names) {
+        schema = schema.add(name, DataTypes.StringType);
+      }
+      schema = schema.add(CORRUPT, DataTypes.StringType);
+      Column parsed = from_csv(value, lit(schema.toDDL()), options);
+      List<Column> keysAndValues = new ArrayList<>();
+      for (String name : names) {
+        keysAndValues.add(lit(name));
+        keysAndValues.add(parsed.getField(name));
+      }
+      Column isHeader = col("header").equalTo(i);
+      fields = when(isHeader, map(keysAndValues.toArray(new Column[0]))).otherwise(fields);
+      corrupt = when(isHeader, parsed.getField(CORRUPT).isNotNull()).otherwise(corrupt);
+    }
+    // Quotes come in pairs in a well-formed record (an escaped quote is doubled): an odd count
+    // is a quote left open, which the parser would otherwise close at the end of the line.
+    Column quotes = length(value).minus(length(translate(value, "\"", "")));
+    Column invalid = quotes.mod(2).equalTo(1).or(corrupt);
+    return lines
+        .where(col("header").isNotNull().and(trim(value, " \t\r\n\f").notEqual("")))
+        .select(
+            col(SOURCE_FILE),
+            col(LANDING_DATE),
+            col(SEQ),
+            value.as(RAW),
+            when(not(invalid), fields).as(FIELDS),
+            when(invalid, lit(INVALID_CSV)).as(PARSE_ERROR));
+  }
+
+  /**
+   * The column names of a CSV header line: cells split on commas outside double quotes,
+   * quotes removed (a doubled quote is one), trimmed; a byte-order mark is dropped and a blank
+   * name becomes {@code _c<i>}, as in Spark's reader.
+   *
+   * @throws IllegalArgumentException when a name repeats (the cells could not be told apart)
+   */
+  public static List<String> csvHeader(String line, String file) {
+    String text = line.startsWith("\uFEFF") ? line.substring(1) : line;
+    List<String> names = new ArrayList<>();
+    StringBuilder cell = new StringBuilder();
+    boolean quoted = false;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '"') {
+        if (quoted && i + 1 < text.length() && text.charAt(i + 1) == '"') {
+          cell.append('"');
+          i++;
+        } else {
+          quoted = !quoted;
+        }
+      } else if (c == ',' && !quoted) {
+        names.add(cell.toString());
+        cell.setLength(0);
+      } else {
+        cell.append(c);
+      }
+    }
+    names.add(cell.toString());
+    List<String> out = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      String name = names.get(i).strip();
+      if (name.isEmpty()) {
+        name = "_c" + i;
+      }
+      if (out.contains(name)) {
+        throw new IllegalArgumentException(file + ": the CSV header names column '" + name
+            + "' twice, so its cells cannot be told apart (header: " + String.join(",", names)
+            + ")");
+      }
+      out.add(name);
+    }
+    return out;
+  }
+
+  /**
+   * Whether a record's fields hold bytes that are not UTF-8. Readers decode such bytes to
+   * U+FFFD, so an identifier would silently become another (and two different ones could
+   * become the same); the raw text keeps the original bytes.
+   */
+  public static Column badEncoding(Column fields) {
+    return exists(map_values(fields), v -> v.contains("\uFFFD"))
+        .or(exists(map_keys(fields), k -> k.contains("\uFFFD")));
   }
 
   static Column asText(Column c, DataType type) {

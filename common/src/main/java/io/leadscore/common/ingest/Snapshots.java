@@ -63,7 +63,8 @@ public final class Snapshots {
     texts.add(col(SOURCE_FILE));
     texts.add(col(RawRecords.SEQ));
     texts.add(col(RAW));
-    texts.add(col(RawRecords.PARSE_ERROR));
+    texts.add(when(RawRecords.badEncoding(fields), lit("invalid_encoding"))
+        .otherwise(col(RawRecords.PARSE_ERROR)).as(RawRecords.PARSE_ERROR));
     Dataset<Row> typed = records.select(texts.toArray(new Column[0]));
     for (String name : timestamps) {
       typed = Timestamps.parse(typed, "_text_" + name, name, zone).drop("_text_" + name);

@@ -3,6 +3,8 @@ package io.leadscore.common.ingest;
 import static org.apache.spark.sql.functions.*;
 
 import io.leadscore.common.Text;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,11 +15,20 @@ import org.apache.spark.sql.Row;
 /**
  * Parses the timestamp texts of SPEC §8.1 into UTC timestamps with built-in functions only:
  * ISO-8601 with 'T' or a space, optional seconds and fraction, offset Z, ±HH:MM, ±HHMM or ±HH
- * (none: the default zone), or epoch milliseconds. Anything else, and impossible values such
- * as 2026-02-30 or hour 24, gives null.
+ * (none: the default zone), or epoch milliseconds. Anything else, impossible values such
+ * as 2026-02-30 or hour 24, and instants before {@link #EARLIEST} give null.
  */
 public final class Timestamps {
   private Timestamps() {}
+
+  /**
+   * The earliest accepted instant, 1900-01-01T00:00Z: Parquet (Delta's file format) cannot
+   * store older timestamps without a calendar rebase, and such values are mistakes anyway
+   * (0001-01-01 placeholders, swapped fields). Earlier instants parse as null.
+   */
+  public static final Instant EARLIEST = Instant.parse("1900-01-01T00:00:00Z");
+  /** The latest instant a timestamp can be (the end of year 9999). */
+  static final Instant LATEST = Instant.parse("9999-12-31T23:59:59.999Z");
 
   static final String ISO = "^(\\d{4})-(\\d{2})-(\\d{2})[Tt ](\\d{2}):(\\d{2})"
       + "(?::(\\d{2})(?:[.,](\\d{1,9}))?)?\\s*([Zz]|[+-]\\d{2}(?::?\\d{2})?)?$";
@@ -40,8 +51,13 @@ public final class Timestamps {
         .withColumn(text, Text.clean(col(textColumn)))
         .withColumn(parts, when(col(text).rlike(ISO), array(groups.toArray(new Column[0]))))
         .withColumn(outColumn, when(col(text).rlike(EPOCH_MILLIS),
-            timestamp_millis(col(text).cast("long"))).otherwise(fromParts(col(parts),
-            defaultZone)))
+            // Bounded before converting: 17+ digits overflow the microseconds timestamp_millis
+            // computes, which throws instead of giving null.
+            when(col(text).cast("long").between(EARLIEST.toEpochMilli(), LATEST.toEpochMilli()),
+                timestamp_millis(col(text).cast("long"))))
+            .otherwise(fromParts(col(parts), defaultZone)))
+        .withColumn(outColumn, when(col(outColumn).geq(lit(Timestamp.from(EARLIEST))),
+            col(outColumn)))
         .drop(text, parts);
   }
 

@@ -22,11 +22,49 @@ import org.apache.spark.sql.types.StructField;
 public final class DeltaStore {
   private final SparkSession spark;
   private final String warehouse;
+  private final String failAfterWrite;
+  private boolean faultFired;
 
   public DeltaStore(SparkSession spark, String warehouse) {
+    this(spark, warehouse, null);
+  }
+
+  /**
+   * @param failAfterWrite test-only fault injection ({@code leadscore.testing.fail-after-write}):
+   *     the name of a table whose first write through this store is followed by an
+   *     {@link InjectedFault}, so tests can show that a rerun repairs a job that failed halfway;
+   *     null or blank for none
+   */
+  public DeltaStore(SparkSession spark, String warehouse, String failAfterWrite) {
     this.spark = spark;
     this.warehouse = warehouse.endsWith("/") ? warehouse.substring(0, warehouse.length() - 1)
         : warehouse;
+    this.failAfterWrite = failAfterWrite == null || failAfterWrite.isBlank() ? null
+        : failAfterWrite.strip();
+  }
+
+  /** Thrown right after the write named by {@code leadscore.testing.fail-after-write}. */
+  public static final class InjectedFault extends RuntimeException {
+    InjectedFault(String table) {
+      super("injected failure right after writing " + table
+          + " (leadscore.testing.fail-after-write, a test-only setting)");
+    }
+  }
+
+  /**
+   * Another job committed to the table while this one was writing it: Delta refused this
+   * commit, so nothing of it is in the table. The message is one line; Delta's exception is
+   * attached as suppressed, not as the cause, so one-line error reporting (which shows the
+   * innermost cause) prints this message.
+   */
+  public static final class ConcurrentWriteException extends RuntimeException {
+    ConcurrentWriteException(String path, Throwable delta) {
+      super("another job is writing the warehouse: a concurrent commit to " + path
+          + " conflicts with this run's (" + deltaErrorClass(delta) + "); this write was not"
+          + " committed. Run jobs of one warehouse one at a time; a rerun after the other"
+          + " job finishes adds only what is missing");
+      addSuppressed(delta);
+    }
   }
 
   public SparkSession spark() {
@@ -60,22 +98,35 @@ public final class DeltaStore {
     return DeltaTable.forPath(spark, path(table)).detail().select("id").first().getString(0);
   }
 
-  /** Appends rows; only for rows already made unique against the table by the caller. */
+  /**
+   * Appends rows blindly: Delta checks a blind append against no concurrent commit, so this is
+   * only for rows that are unique by construction (a run's own log entry), never for rows
+   * de-duplicated against the table; those go through {@link #insertAbsent}.
+   */
   public void append(String table, Dataset<Row> rows, String... partitionBy) {
-    rows.write().format("delta").mode(SaveMode.Append).partitionBy(partitionBy)
-        .save(path(table));
+    commit(table, () -> rows.write().format("delta").mode(SaveMode.Append)
+        .partitionBy(partitionBy).save(path(table)));
   }
 
-  /** Inserts the rows whose key is not in the table yet; existing rows are left as they are. */
-  public void insertAbsent(String table, Dataset<Row> rows, List<String> key) {
-    if (!exists(table)) {
-      rows.write().format("delta").mode(SaveMode.ErrorIfExists).save(path(table));
-      return;
-    }
-    DeltaTable.forPath(spark, path(table)).as("t")
-        .merge(rows.as("s"), keyCondition(key))
-        .whenNotMatched().insertAll()
-        .execute();
+  /**
+   * Inserts the rows whose key is not in the table yet; existing rows are left as they are.
+   * The MERGE reads the whole table, so a concurrent commit that adds rows makes Delta refuse
+   * this one ({@link ConcurrentWriteException}) instead of storing a key twice, and a rerun
+   * inserts only what is still missing.
+   */
+  public void insertAbsent(String table, Dataset<Row> rows, List<String> key,
+      String... partitionBy) {
+    commit(table, () -> {
+      if (!exists(table)) {
+        rows.write().format("delta").mode(SaveMode.ErrorIfExists).partitionBy(partitionBy)
+            .save(path(table));
+        return;
+      }
+      DeltaTable.forPath(spark, path(table)).as("t")
+          .merge(rows.as("s"), keyCondition(key))
+          .whenNotMatched().insertAll()
+          .execute();
+    });
   }
 
   /**
@@ -83,6 +134,10 @@ public final class DeltaStore {
    * rerun with the same snapshot commits no change. New columns are added to the table.
    */
   public void upsert(String table, Dataset<Row> rows, List<String> key) {
+    commit(table, () -> upsertNow(table, rows, key));
+  }
+
+  private void upsertNow(String table, Dataset<Row> rows, List<String> key) {
     if (!exists(table)) {
       rows.write().format("delta").mode(SaveMode.ErrorIfExists).save(path(table));
       return;
@@ -111,19 +166,21 @@ public final class DeltaStore {
    */
   public void replacePartition(String table, Dataset<Row> rows, String partitionColumn,
       String partitionValueSql) {
-    var writer = rows.write().format("delta").mode(SaveMode.Overwrite)
-        .option("mergeSchema", "true")
-        .partitionBy(partitionColumn);
-    if (exists(table)) {
-      writer = writer.option("replaceWhere", partitionColumn + " = " + partitionValueSql);
-    }
-    writer.save(path(table));
+    commit(table, () -> {
+      var writer = rows.write().format("delta").mode(SaveMode.Overwrite)
+          .option("mergeSchema", "true")
+          .partitionBy(partitionColumn);
+      if (exists(table)) {
+        writer = writer.option("replaceWhere", partitionColumn + " = " + partitionValueSql);
+      }
+      writer.save(path(table));
+    });
   }
 
   /** Replaces the whole table's contents atomically. */
   public void overwrite(String table, Dataset<Row> rows) {
-    rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
-        .save(path(table));
+    commit(table, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true").save(path(table)));
   }
 
   /**
@@ -132,8 +189,9 @@ public final class DeltaStore {
    */
   public void overwrite(String table, Dataset<Row> rows, String partitionColumn,
       String commitMetadata) {
-    rows.write().format("delta").mode(SaveMode.Overwrite).option("overwriteSchema", "true")
-        .option("userMetadata", commitMetadata).partitionBy(partitionColumn).save(path(table));
+    commit(table, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true").option("userMetadata", commitMetadata)
+        .partitionBy(partitionColumn).save(path(table)));
   }
 
   /**
@@ -143,8 +201,9 @@ public final class DeltaStore {
    */
   public void replaceWhere(String table, Dataset<Row> rows, String predicate,
       String partitionColumn, String commitMetadata) {
-    rows.write().format("delta").mode(SaveMode.Overwrite).option("replaceWhere", predicate)
-        .option("userMetadata", commitMetadata).partitionBy(partitionColumn).save(path(table));
+    commit(table, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
+        .option("replaceWhere", predicate).option("userMetadata", commitMetadata)
+        .partitionBy(partitionColumn).save(path(table)));
   }
 
   /** A commit of a table: its version and {@code userMetadata}. */
@@ -177,6 +236,48 @@ public final class DeltaStore {
       }
     }
     return out;
+  }
+
+  /**
+   * Runs one write of {@code table}: Delta's refusal of a conflicting concurrent commit becomes
+   * a {@link ConcurrentWriteException}, and the test-only fault fires after the named table's
+   * first write.
+   */
+  private void commit(String table, Runnable write) {
+    boolean existed = exists(table);
+    try {
+      write.run();
+    } catch (RuntimeException e) {
+      Throwable conflict = deltaConflict(e);
+      // Two first writes race to create the table: the loser finds it created under it.
+      if (conflict == null && !existed && exists(table)) {
+        conflict = e;
+      }
+      if (conflict != null) {
+        throw new ConcurrentWriteException(path(table), conflict);
+      }
+      throw e;
+    }
+    if (table.equals(failAfterWrite) && !faultFired) {
+      faultFired = true;
+      throw new InjectedFault(table);
+    }
+  }
+
+  private static Throwable deltaConflict(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof org.apache.spark.sql.delta.DeltaConcurrentModificationException) {
+        return t;
+      }
+    }
+    return null;
+  }
+
+  private static String deltaErrorClass(Throwable delta) {
+    if (delta instanceof org.apache.spark.SparkThrowable st && st.getErrorClass() != null) {
+      return st.getErrorClass();
+    }
+    return delta.getClass().getSimpleName();
   }
 
   private static String keyCondition(List<String> key) {

@@ -23,7 +23,7 @@ class ActivityFormatsTest extends SparkTestBase {
   @TempDir Path dir;
 
   private Dataset<Row> parse(Path folder, String format) {
-    return ActivityParser.parse(ZoneId.of("UTC"), new InputFiles(session()).records(
+    return ActivityParser.parse(ZoneId.of("UTC"), Instant.parse("2026-11-22T00:00:00Z"), new InputFiles(session()).records(
         List.of(folder.toString()), format, "dt=(\\d{4}-\\d{2}-\\d{2})(/|$)"));
   }
 
