@@ -147,6 +147,76 @@ class ModelValidationTest extends SparkTestBase {
         .contains("missing required key 'version'"));
   }
 
+  private static final String VIDEO_WHEN = "cast(properties['pct'] as int) >= 75";
+
+  /** The shipped model with video-75's when replaced: refused with its rule and key named. */
+  private String whenRefusal(String when) throws IOException {
+    String message;
+    try {
+      message = refusal(replace(shipped(), VIDEO_WHEN, when));
+    } catch (AssertionError e) {
+      throw new AssertionError("when = " + when + ": " + e.getMessage(), e);
+    }
+    Assertions.assertTrue(message.contains("engagement.rules[7].when (rule video-75)"), message);
+    return message;
+  }
+
+  @Test
+  void aWhenWithALiteralRegexThatDoesNotCompileIsRefusedAtStart() throws IOException {
+    for (String when : List.of("url rlike '[unclosed'", "url regexp '(a'",
+        "regexp_like(url, '*x')", "regexp_extract(url, 'a{2', 0) = 'a'",
+        "regexp_extract_all(url, '[z', 0)[0] = 'z'", "regexp_replace(url, '(', '') = ''",
+        "size(split(url, '[')) > 1", "regexp_count(url, '[') > 0",
+        "url rlike concat('[', 'x')", "url like 'a!' escape '!'")) {
+      String message = whenRefusal(when);
+      Assertions.assertTrue(message.contains("pattern '"), when + ": " + message);
+      Assertions.assertTrue(message.contains("not") && message.contains("valid"),
+          when + ": " + message);
+    }
+    // A regex read from the data cannot be checked here: it is "no match" where it fails
+    // (RuleConditionsWhenTest).
+    Model model = loader().load(write(replace(shipped(), VIDEO_WHEN,
+        "url rlike properties['re']")));
+    ModelAnalyzer.analyse(session(), model, Schemas.LEADS, Schemas.ACCOUNTS);
+  }
+
+  @Test
+  void aWhenThatWouldFailTheJobIsRefusedAtStart() throws IOException {
+    Assertions.assertTrue(whenRefusal("assert_true(url is not null) is null")
+        .contains("assert_true"));
+    Assertions.assertTrue(whenRefusal("raise_error('no') is null").contains("raise_error"));
+  }
+
+  @Test
+  void aWhenWithASubqueryIsRefusedAtStart() throws IOException {
+    Assertions.assertTrue(whenRefusal("exists (select 1)").contains("subquery"));
+    Assertions.assertTrue(whenRefusal("(select count(*) from range(3)) > 1").contains("subquery"));
+  }
+
+  @Test
+  void aWhenThatIsNotDeterministicOrReadsTheClockIsRefusedAtStart() throws IOException {
+    Assertions.assertTrue(whenRefusal("rand() < 0.5").contains("non-deterministic rand"));
+    Assertions.assertTrue(whenRefusal("uuid() = event_id").contains("non-deterministic uuid"));
+    Assertions.assertTrue(whenRefusal("event_date = current_date()").contains("clock"));
+    Assertions.assertTrue(whenRefusal("occurred_at < now() - interval 1 day").contains("clock"));
+    Assertions.assertTrue(whenRefusal("unix_timestamp() > 0").contains("clock"));
+  }
+
+  @Test
+  void aFitWhenIsCheckedTheSameWay() throws IOException {
+    String message = refusal(replace(shipped(),
+        "field = lead.job_title, matches = \"(?i)student|intern\"",
+        "when = \"lead.job_title rlike '(?i)student|(intern' or rand() > 2\""));
+    Assertions.assertTrue(message.contains("fit.rules[") && message.contains("(rule student)"),
+        message);
+    Assertions.assertTrue(message.contains("not a valid regular expression"), message);
+    message = refusal(replace(shipped(),
+        "field = lead.job_title, matches = \"(?i)student|intern\"",
+        "when = \"lead.created_at < current_timestamp()\""));
+    Assertions.assertTrue(message.contains("(rule student)") && message.contains("clock"),
+        message);
+  }
+
   @Test
   void aMissingFile() {
     ConfigException e = assertThrows(ConfigException.class,
