@@ -218,6 +218,58 @@ class ModelValidationTest extends SparkTestBase {
   }
 
   @Test
+  void activityTypesInTheModelFileAreMergedWithTheSettingsList() throws IOException {
+    String model = replace(shipped(), "types = [demo_request]", "types = [partner_referral]");
+    String message = refusal(model);
+    Assertions.assertTrue(message.contains("unknown activity type 'partner_referral'"), message);
+    Assertions.assertTrue(message.contains("add it to leadscore.activity-types in this model"
+        + " file or in the settings file"), message);
+
+    Model accepted = loader().load(write(model
+        + "\nleadscore.activity-types = [Partner_Referral, webinar_replay]\n"));
+    Assertions.assertTrue(accepted.engagement().rules().stream()
+        .anyMatch(r -> r.types().equals(List.of("partner_referral"))));
+    // The settings' types still count.
+    Assertions.assertTrue(accepted.engagement().rules().stream()
+        .anyMatch(r -> r.types().equals(List.of("email_open"))));
+  }
+
+  @Test
+  void aSettingInTheModelFileIsRefusedNamingTheFileThatReadsIt() throws IOException {
+    String message = refusal(shipped() + "\nleadscore.warehouse = \"/data/lake\"\n");
+    Assertions.assertTrue(message.contains("leadscore.warehouse: is a setting, read only from"
+        + " the settings file"), message);
+    message = refusal(shipped() + "\nleadscore.inputs.leads.format = csv\n");
+    Assertions.assertTrue(message.contains("leadscore.inputs: is a setting"), message);
+  }
+
+  @Test
+  void segmentsBesideTheModelAreNotRefused() throws IOException {
+    loader().load(write(shipped() + "\nleadscore.segments = [ { name = hot, where ="
+        + " \"band = 'hot'\", channel = sales } ]\n"));
+  }
+
+  @Test
+  void theModelOrSegmentsInTheSettingsAreRefusedNamingTheFileThatMustHoldThem()
+      throws IOException {
+    Path settings = dir.resolve("settings.conf");
+    Files.writeString(settings, "leadscore {\n  warehouse = /tmp/w\n  model {\n"
+        + "    version = x\n  }\n}\n");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> AppSettings.load(java.util.Optional.of(settings.toFile()), java.util.Map.of()));
+    Assertions.assertTrue(e.getMessage().startsWith(settings + ":3: leadscore.model: the scoring"
+        + " model is read only from the model file (leadscore.model-file or --model)"),
+        e.getMessage());
+
+    Files.writeString(settings, "leadscore.segments = [ { name = hot } ]\n");
+    e = assertThrows(ConfigException.class,
+        () -> AppSettings.load(java.util.Optional.of(settings.toFile()), java.util.Map.of()));
+    Assertions.assertTrue(e.getMessage().startsWith(settings + ":1: leadscore.segments:"),
+        e.getMessage());
+    Assertions.assertTrue(e.getMessage().contains("a file of their own"), e.getMessage());
+  }
+
+  @Test
   void aMissingFile() {
     ConfigException e = assertThrows(ConfigException.class,
         () -> loader().load(dir.resolve("nope.conf").toFile()));
