@@ -31,7 +31,12 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
     description = {"Writes synthetic leads, accounts, outcomes and activity landing folders"
-        + " (dt=YYYY-MM-DD/*.txt, JSON lines) under --out, deterministic per --seed.",
+        + " under --out, deterministic per --seed:",
+        "  --out/leads/, accounts/, outcomes/     CSV with a header (part-*.csv; with"
+            + " --single-files one generated.csv each)",
+        "  --out/activities/dt=YYYY-MM-DD/        JSON lines in part-*.txt files (Spark's text"
+            + " writer names them .txt; with --single-files one generated.jsonl a day)",
+        "Ingest reads them with format = jsonl and csv, whatever the file extension.",
         "Includes the rows real feeds have: bad lines, replays, email-only and account-level"
             + " rows, offsets that cross midnight, late arrivals."})
 final class GenerateCommand implements Callable<Integer> {

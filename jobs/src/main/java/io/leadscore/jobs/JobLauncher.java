@@ -6,6 +6,7 @@ import io.leadscore.common.config.ConfigException;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.spark.Sessions;
 import io.leadscore.common.storage.RunLog;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -13,8 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.apache.logging.log4j.Level;
-import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,11 +46,10 @@ final class JobLauncher {
   /** @param recordRuns whether to add the run to run_log (not for jobs outside a warehouse) */
   static int launch(String job, JobOptions options, LocalDate date, boolean needsModel,
       boolean recordRuns, Body body) {
-    if (options.verbose) {
-      Configurator.setLevel("io.leadscore", Level.DEBUG);
-      Configurator.setLevel("org.apache.spark", Level.INFO);
-    }
+    Logs.configure(options.verbose);
     Instant started = Instant.now();
+    // A session that already exists (a notebook, a test) belongs to its owner: not ours to stop.
+    boolean ownSession = SparkSession.getDefaultSession().isEmpty();
     SparkSession spark = null;
     JobRuntime runtime = null;
     String modelVersion = null;
@@ -74,7 +72,8 @@ final class JobLauncher {
       }
       List<JobResult> results = body.run(runtime, model);
       for (JobResult result : results) {
-        LOG.info(result.summary());
+        // The summary is the job's output (stdout); progress and warnings are logs (stderr).
+        System.out.println(result.summary());
         if (!recordRuns) {
           continue;
         }
@@ -82,6 +81,13 @@ final class JobLauncher {
             result.date(), "succeeded", started, Instant.now(), modelVersion, result.counts(),
             withTotal(result), result.outputs(), null));
       }
+      if (!results.isEmpty()) {
+        System.out.println("leadscore " + job + (date == null ? "" : " " + date)
+            + ": succeeded, total time " + StageTimer.format(
+                Duration.between(started, Instant.now()).toMillis() / 1000.0)
+            + " (Spark start-up, checks and run_log included)");
+      }
+      System.out.flush();
       return OK;
     } catch (ConfigException e) {
       LOG.debug("refused", e);
@@ -98,7 +104,7 @@ final class JobLauncher {
       }
       return FAILED;
     } finally {
-      if (spark != null) {
+      if (spark != null && ownSession) {
         spark.stop();
       }
     }

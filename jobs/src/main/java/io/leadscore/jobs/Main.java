@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "leadscore", mixinStandardHelpOptions = true, version = "leadscore 0.1.0",
     description = "Lead and account scoring on Apache Spark and Delta Lake.",
     subcommands = {Main.Ingest.class, Main.Score.class, Main.Accounts.class, Main.Pipeline.class,
-        GenerateCommand.class, CommandLine.HelpCommand.class},
+        GenerateCommand.class, SqlCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad arguments,"
         + " 3 configuration or model refused."})
 public final class Main implements Callable<Integer> {
@@ -29,6 +29,13 @@ public final class Main implements Callable<Integer> {
   /** Runs the command line and returns the exit code (tests call this). */
   public static int execute(String... args) {
     CommandLine cli = new CommandLine(new Main());
+    if (args.length > 0 && !args[0].startsWith("-")
+        && !cli.getSubcommands().containsKey(args[0])) {
+      // Else picocli would print the top-level help and exit 0 for `frobnicate --help`.
+      cli.getErr().println("leadscore: unknown job '" + args[0] + "' (jobs: "
+          + String.join(", ", cli.getSubcommands().keySet()) + "; try --help)");
+      return JobLauncher.USAGE;
+    }
     cli.setParameterExceptionHandler((ex, a) -> {
       ex.getCommandLine().getErr().println("leadscore: " + ex.getMessage()
           + " (try --help)");

@@ -101,6 +101,7 @@ public record AppSettings(
   }
 
   public static AppSettings fromConfig(Config config, String source) {
+    KeyPlacement.checkSettings(config, source);
     ConfigNode root = new ConfigNode(source, "leadscore", null, config.getObject("leadscore"));
     root.allowOnly(Set.of("home", "warehouse", "model-file", "inputs", "ingest", "activity-types",
         "spark", "model", "segments", "testing"));

@@ -86,13 +86,15 @@ public final class ModelLoader {
         || root.getValue("leadscore.model").valueType() != ConfigValueType.OBJECT) {
       throw new ConfigException(source + ": missing required key 'leadscore.model' (an object)");
     }
+    KeyPlacement.checkModelFile(root, source);
     ConfigNode model = new ConfigNode(source, "leadscore.model", null,
         root.getObject("leadscore.model"));
     model.allowOnly(MODEL_KEYS);
+    Set<String> types = knownTypes(root, source);
 
     Map<String, List<String>> lists = lists(model);
     String version = model.string("version");
-    Engagement engagement = engagement(model.child("engagement"));
+    Engagement engagement = engagement(model.child("engagement"), types);
     Fit fit = fit(model.child("fit"), lists);
     Bands bands = bands(model.child("bands"));
     Lifecycle lifecycle = lifecycle(model.child("lifecycle"));
@@ -128,14 +130,27 @@ public final class ModelLoader {
     return lists;
   }
 
-  private Engagement engagement(ConfigNode node) {
+  /**
+   * The settings' activity types plus the model file's own {@code leadscore.activity-types}:
+   * the types a model uses can be declared next to it.
+   */
+  private Set<String> knownTypes(Config root, String source) {
+    Set<String> types = new LinkedHashSet<>(activityTypes);
+    if (root.hasPath("leadscore.activity-types")) {
+      ConfigNode holder = new ConfigNode(source, "leadscore", null, root.getObject("leadscore"));
+      types.addAll(lowerAll(holder.strings("activity-types")));
+    }
+    return types;
+  }
+
+  private Engagement engagement(ConfigNode node, Set<String> types) {
     node.allowOnly(ENGAGEMENT_KEYS);
     double halfLife = node.positive("half-life-days");
     int lookback = node.positiveInt("lookback-days");
     double max = node.positive("max");
     List<EngagementRule> rules = new ArrayList<>();
     for (ConfigNode rule : node.objectList("rules")) {
-      rules.add(engagementRule(rule, halfLife));
+      rules.add(engagementRule(rule, halfLife, types));
     }
     Optional<Inactivity> inactivity = node.optChild("inactivity").map(n -> {
       n.allowOnly(Set.of("days", "points"));
@@ -144,7 +159,8 @@ public final class ModelLoader {
     return new Engagement(halfLife, lookback, max, List.copyOf(rules), inactivity);
   }
 
-  private EngagementRule engagementRule(ConfigNode raw, double defaultHalfLife) {
+  private EngagementRule engagementRule(ConfigNode raw, double defaultHalfLife,
+      Set<String> activityTypes) {
     ConfigNode node = raw.withLabel(raw.has("name") ? raw.string("name") : null);
     String name = node.string("name");
     node.allowOnly(ENGAGEMENT_RULE_KEYS);
@@ -152,8 +168,8 @@ public final class ModelLoader {
         : List.of();
     for (String type : types) {
       if (!activityTypes.contains(type)) {
-        throw node.fail("types", "unknown activity type '" + type
-            + "' (add it to leadscore.activity-types if it is real)");
+        throw node.fail("types", "unknown activity type '" + type + "' (if it is real, add it"
+            + " to leadscore.activity-types in this model file or in the settings file)");
       }
     }
     Optional<String> urlMatches = node.optString("url-matches");

@@ -11,13 +11,15 @@ import java.util.List;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.types.DataType;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
  * Has Spark analyse every {@code when} of a model against empty frames of the right schema,
- * so a typo in a column or function name refuses the model at start, before data is read.
+ * so a typo in a column or function name refuses the model at start, before data is read,
+ * and has {@link WhenGuard} refuse what would fail or vary whatever the data.
  */
 public final class ModelAnalyzer {
   private ModelAnalyzer() {}
@@ -49,8 +51,11 @@ public final class ModelAnalyzer {
 
   private static void check(Dataset<Row> frame, String sql, String location) {
     DataType type;
+    Expression analysed;
     try {
-      type = frame.select(expr(sql)).schema().fields()[0].dataType();
+      Dataset<Row> selected = frame.select(expr(sql));
+      type = selected.schema().fields()[0].dataType();
+      analysed = selected.queryExecution().analyzed().expressions().head();
     } catch (Exception e) {
       throw new ConfigException(location + ": Spark cannot analyse '" + sql + "': "
           + firstLine(e.getMessage()), e);
@@ -59,6 +64,7 @@ public final class ModelAnalyzer {
       throw new ConfigException(location + ": '" + sql + "' must be a boolean condition, is "
           + type.simpleString());
     }
+    WhenGuard.check(analysed, sql, location);
   }
 
   private static void check(Dataset<Row> frame, org.apache.spark.sql.Column condition,
@@ -71,7 +77,7 @@ public final class ModelAnalyzer {
     }
   }
 
-  private static String firstLine(String message) {
+  static String firstLine(String message) {
     if (message == null) {
       return "";
     }

@@ -14,7 +14,8 @@ import org.apache.spark.sql.Column;
 
 /**
  * Rule conditions as Spark columns (SPEC §3, §8.4–8.5). Every condition is a non-null
- * boolean: a null field or a null {@code when} result is "no match", never an error.
+ * boolean: a null field, a null {@code when} result or a {@code when} that fails on a row
+ * is "no match", never an error.
  */
 public final class RuleConditions {
   private RuleConditions() {}
@@ -31,7 +32,7 @@ public final class RuleConditions {
     if (!rule.campaignIn().isEmpty()) {
       all.add(Text.normalized(col(CAMPAIGN_ID)).isin(lowered(rule.campaignIn())));
     }
-    rule.when().ifPresent(sql -> all.add(expr(sql)));
+    rule.when().ifPresent(sql -> all.add(WhenGuard.condition(sql)));
     return allOf(all);
   }
 
@@ -41,7 +42,7 @@ public final class RuleConditions {
    */
   public static Column fit(FitRule rule, Model model) {
     if (rule.when().isPresent()) {
-      return coalesce(expr(rule.when().get()), lit(false));
+      return coalesce(WhenGuard.condition(rule.when().get()), lit(false));
     }
     Column field = col(rule.field().orElseThrow());
     Column text = Text.normalized(field.cast("string"));

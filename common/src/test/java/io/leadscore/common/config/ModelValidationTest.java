@@ -147,6 +147,128 @@ class ModelValidationTest extends SparkTestBase {
         .contains("missing required key 'version'"));
   }
 
+  private static final String VIDEO_WHEN = "cast(properties['pct'] as int) >= 75";
+
+  /** The shipped model with video-75's when replaced: refused with its rule and key named. */
+  private String whenRefusal(String when) throws IOException {
+    String message;
+    try {
+      message = refusal(replace(shipped(), VIDEO_WHEN, when));
+    } catch (AssertionError e) {
+      throw new AssertionError("when = " + when + ": " + e.getMessage(), e);
+    }
+    Assertions.assertTrue(message.contains("engagement.rules[7].when (rule video-75)"), message);
+    return message;
+  }
+
+  @Test
+  void aWhenWithALiteralRegexThatDoesNotCompileIsRefusedAtStart() throws IOException {
+    for (String when : List.of("url rlike '[unclosed'", "url regexp '(a'",
+        "regexp_like(url, '*x')", "regexp_extract(url, 'a{2', 0) = 'a'",
+        "regexp_extract_all(url, '[z', 0)[0] = 'z'", "regexp_replace(url, '(', '') = ''",
+        "size(split(url, '[')) > 1", "regexp_count(url, '[') > 0",
+        "url rlike concat('[', 'x')", "url like 'a!' escape '!'")) {
+      String message = whenRefusal(when);
+      Assertions.assertTrue(message.contains("pattern '"), when + ": " + message);
+      Assertions.assertTrue(message.contains("not") && message.contains("valid"),
+          when + ": " + message);
+    }
+    // A regex read from the data cannot be checked here: it is "no match" where it fails
+    // (RuleConditionsWhenTest).
+    Model model = loader().load(write(replace(shipped(), VIDEO_WHEN,
+        "url rlike properties['re']")));
+    ModelAnalyzer.analyse(session(), model, Schemas.LEADS, Schemas.ACCOUNTS);
+  }
+
+  @Test
+  void aWhenThatWouldFailTheJobIsRefusedAtStart() throws IOException {
+    Assertions.assertTrue(whenRefusal("assert_true(url is not null) is null")
+        .contains("assert_true"));
+    Assertions.assertTrue(whenRefusal("raise_error('no') is null").contains("raise_error"));
+  }
+
+  @Test
+  void aWhenWithASubqueryIsRefusedAtStart() throws IOException {
+    Assertions.assertTrue(whenRefusal("exists (select 1)").contains("subquery"));
+    Assertions.assertTrue(whenRefusal("(select count(*) from range(3)) > 1").contains("subquery"));
+  }
+
+  @Test
+  void aWhenThatIsNotDeterministicOrReadsTheClockIsRefusedAtStart() throws IOException {
+    Assertions.assertTrue(whenRefusal("rand() < 0.5").contains("non-deterministic rand"));
+    Assertions.assertTrue(whenRefusal("uuid() = event_id").contains("non-deterministic uuid"));
+    Assertions.assertTrue(whenRefusal("event_date = current_date()").contains("clock"));
+    Assertions.assertTrue(whenRefusal("occurred_at < now() - interval 1 day").contains("clock"));
+    Assertions.assertTrue(whenRefusal("unix_timestamp() > 0").contains("clock"));
+  }
+
+  @Test
+  void aFitWhenIsCheckedTheSameWay() throws IOException {
+    String message = refusal(replace(shipped(),
+        "field = lead.job_title, matches = \"(?i)student|intern\"",
+        "when = \"lead.job_title rlike '(?i)student|(intern' or rand() > 2\""));
+    Assertions.assertTrue(message.contains("fit.rules[") && message.contains("(rule student)"),
+        message);
+    Assertions.assertTrue(message.contains("not a valid regular expression"), message);
+    message = refusal(replace(shipped(),
+        "field = lead.job_title, matches = \"(?i)student|intern\"",
+        "when = \"lead.created_at < current_timestamp()\""));
+    Assertions.assertTrue(message.contains("(rule student)") && message.contains("clock"),
+        message);
+  }
+
+  @Test
+  void activityTypesInTheModelFileAreMergedWithTheSettingsList() throws IOException {
+    String model = replace(shipped(), "types = [demo_request]", "types = [partner_referral]");
+    String message = refusal(model);
+    Assertions.assertTrue(message.contains("unknown activity type 'partner_referral'"), message);
+    Assertions.assertTrue(message.contains("add it to leadscore.activity-types in this model"
+        + " file or in the settings file"), message);
+
+    Model accepted = loader().load(write(model
+        + "\nleadscore.activity-types = [Partner_Referral, webinar_replay]\n"));
+    Assertions.assertTrue(accepted.engagement().rules().stream()
+        .anyMatch(r -> r.types().equals(List.of("partner_referral"))));
+    // The settings' types still count.
+    Assertions.assertTrue(accepted.engagement().rules().stream()
+        .anyMatch(r -> r.types().equals(List.of("email_open"))));
+  }
+
+  @Test
+  void aSettingInTheModelFileIsRefusedNamingTheFileThatReadsIt() throws IOException {
+    String message = refusal(shipped() + "\nleadscore.warehouse = \"/data/lake\"\n");
+    Assertions.assertTrue(message.contains("leadscore.warehouse: is a setting, read only from"
+        + " the settings file"), message);
+    message = refusal(shipped() + "\nleadscore.inputs.leads.format = csv\n");
+    Assertions.assertTrue(message.contains("leadscore.inputs: is a setting"), message);
+  }
+
+  @Test
+  void segmentsBesideTheModelAreNotRefused() throws IOException {
+    loader().load(write(shipped() + "\nleadscore.segments = [ { name = hot, where ="
+        + " \"band = 'hot'\", channel = sales } ]\n"));
+  }
+
+  @Test
+  void theModelOrSegmentsInTheSettingsAreRefusedNamingTheFileThatMustHoldThem()
+      throws IOException {
+    Path settings = dir.resolve("settings.conf");
+    Files.writeString(settings, "leadscore {\n  warehouse = /tmp/w\n  model {\n"
+        + "    version = x\n  }\n}\n");
+    ConfigException e = assertThrows(ConfigException.class,
+        () -> AppSettings.load(java.util.Optional.of(settings.toFile()), java.util.Map.of()));
+    Assertions.assertTrue(e.getMessage().startsWith(settings + ":3: leadscore.model: the scoring"
+        + " model is read only from the model file (leadscore.model-file or --model)"),
+        e.getMessage());
+
+    Files.writeString(settings, "leadscore.segments = [ { name = hot } ]\n");
+    e = assertThrows(ConfigException.class,
+        () -> AppSettings.load(java.util.Optional.of(settings.toFile()), java.util.Map.of()));
+    Assertions.assertTrue(e.getMessage().startsWith(settings + ":1: leadscore.segments:"),
+        e.getMessage());
+    Assertions.assertTrue(e.getMessage().contains("a file of their own"), e.getMessage());
+  }
+
   @Test
   void aMissingFile() {
     ConfigException e = assertThrows(ConfigException.class,
