@@ -85,8 +85,8 @@ public final class IngestJob {
       long read = timer.time("read and parse activities", parsed::count);
       Dataset<Row> rejected = parsed.where(col(REASON).isNotNull());
       long rejectedCount = timer.time("write rejects", () -> {
-        Dataset<Row> rows = ActivityParser.toRejected(rt.runId(), rejected)
-            .persist(StorageLevel.MEMORY_AND_DISK());
+        Dataset<Row> rows = IngestSuppression.rejects(rt, ActivityParser.toRejected(rt.runId(),
+            rejected), T_ACTIVITIES_REJECTED, counts).persist(StorageLevel.MEMORY_AND_DISK());
         long n = rows.count();
         if (n > 0) {
           rt.store().insertAbsent(T_ACTIVITIES_REJECTED, rows,
@@ -96,11 +96,15 @@ public final class IngestJob {
         return n;
       });
       Dataset<Row> accepted = parsed.where(col(REASON).isNull());
-      Dataset<Row> firstCopies = ActivityParser.firstPerEventId(accepted);
+      // People erased by forget stay out (their stored events were erased with them).
+      Dataset<Row> firstCopies = IngestSuppression.activities(rt,
+          ActivityParser.firstPerEventId(accepted), counts);
       Dataset<Row> fresh = rt.store().exists(T_ACTIVITIES)
           ? firstCopies.join(rt.store().read(T_ACTIVITIES).select(EVENT_ID), EVENT_ID,
               "left_anti")
           : firstCopies;
+      long suppressed = counts.getOrDefault(T_ACTIVITIES + "_suppressed", 0L)
+          + counts.getOrDefault(T_ACTIVITIES_REJECTED + "_suppressed", 0L);
       Dataset<Row> stored = ActivityParser.toStored(rt.runId(), rt.store().read(T_LEADS), fresh)
           .persist(StorageLevel.MEMORY_AND_DISK());
       try {
@@ -113,7 +117,7 @@ public final class IngestJob {
             rt.store().append(T_ACTIVITIES, stored, EVENT_DATE);
           }
         });
-        long duplicates = read - rejectedCount - acceptedNew;
+        long duplicates = read - rejectedCount - acceptedNew - suppressed;
         counts.put(ROWS_READ, read);
         counts.put(ACCEPTED, acceptedNew);
         counts.put(DUPLICATES, duplicates);
@@ -150,8 +154,8 @@ public final class IngestJob {
         rt.inputs().records(input)).persist(StorageLevel.MEMORY_AND_DISK());
     try {
       long read = parsed.count();
-      Dataset<Row> rejected = parsed.where(col(REASON).isNotNull())
-          .select(col(SOURCE_FILE), col(RAW), col(REASON));
+      Dataset<Row> rejected = IngestSuppression.rejects(rt, parsed.where(col(REASON).isNotNull())
+          .select(col(SOURCE_FILE), col(RAW), col(REASON)), table + "_rejected", counts);
       long rejectedCount = rejected.count();
       if (rejectedCount > 0) {
         Dataset<Row> rows = rejected
@@ -164,13 +168,15 @@ public final class IngestJob {
             rt.store().path(T_SNAPSHOTS_REJECTED));
       }
       // Enumerations are normalised before de-duplication: "SQL" and "sql" are one key.
-      Dataset<Row> latest = Snapshots.latestPerKey(kind,
-          Snapshots.normalizeEnums(kind, parsed.where(col(REASON).isNull())));
+      Dataset<Row> latest = IngestSuppression.snapshot(rt, kind, Snapshots.latestPerKey(kind,
+          Snapshots.normalizeEnums(kind, parsed.where(col(REASON).isNull()))), table, counts);
       long kept = latest.count();
+      long suppressed = counts.getOrDefault(table + "_suppressed", 0L)
+          + counts.getOrDefault(table + "_rejected_suppressed", 0L);
       rt.store().upsert(table, latest, kind.key);
       counts.put(table + "_rows_read", read);
       counts.put(table + "_rejected", rejectedCount);
-      counts.put(table + "_repeated_keys", read - rejectedCount - kept);
+      counts.put(table + "_repeated_keys", read - rejectedCount - kept - suppressed);
       counts.put(table + "_keys", kept);
       LOG.info("{}: {} rows read, {} rejected, {} repeated keys, {} keys upserted into {}", table, read,
           rejectedCount, read - rejectedCount - kept, kept, rt.store().path(table));

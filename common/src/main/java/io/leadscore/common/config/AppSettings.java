@@ -37,7 +37,10 @@ public record AppSettings(
     List<String> activityTypes,
     String sparkMaster,
     String sparkAppName,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    String exports,
+    Optional<String> segmentsFile,
+    Optional<String> forgetSalt) {
 
   public static final Set<String> FORMATS = Set.of("jsonl", "csv", "parquet");
 
@@ -78,7 +81,7 @@ public record AppSettings(
   public static AppSettings fromConfig(Config config, String source) {
     ConfigNode root = new ConfigNode(source, "leadscore", null, config.getObject("leadscore"));
     root.allowOnly(Set.of("home", "warehouse", "model-file", "inputs", "ingest", "activity-types",
-        "spark", "model", "segments"));
+        "spark", "model", "segments", "exports", "segments-file", "forget"));
     ConfigNode inputs = root.child("inputs");
     inputs.allowOnly(Set.of("activities", "leads", "accounts", "outcomes"));
     ConfigNode activities = inputs.child("activities");
@@ -109,10 +112,21 @@ public record AppSettings(
         sparkConf.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
       }
     }
+    Optional<String> salt = Optional.empty();
+    if (root.has("forget")) {
+      ConfigNode forget = root.child("forget");
+      forget.allowOnly(Set.of("salt"));
+      salt = forget.optString("salt");
+      if (salt.isPresent() && salt.get().length() < 16) {
+        throw forget.fail("salt", "must be at least 16 characters (a random secret), was "
+            + salt.get().length());
+      }
+    }
     return new AppSettings(source, root.string("warehouse"), root.string("model-file"),
         input(inputs, "activities"), input(inputs, "leads"), input(inputs, "accounts"),
         input(inputs, "outcomes"), layout, zone, ingest.bool("fail-on-missing-activities"),
-        List.copyOf(types), spark.string("master"), spark.string("app-name"), sparkConf);
+        List.copyOf(types), spark.string("master"), spark.string("app-name"), sparkConf,
+        root.string("exports"), root.optString("segments-file"), salt);
   }
 
   private static Input input(ConfigNode inputs, String name) {
@@ -150,6 +164,9 @@ public record AppSettings(
     lines.put("inputs.outcomes", outcomes.path() + " (" + outcomes.format() + ")");
     lines.put("ingest.default-time-zone", defaultTimeZone.getId());
     lines.put("spark.master", sparkMaster);
+    lines.put("exports", exports);
+    lines.put("segments-file", segmentsFile.orElse("(none)"));
+    lines.put("forget.salt", forgetSalt.isPresent() ? "****" : "(not set)");
     sparkConf.forEach((k, v) -> lines.put("spark.conf." + k, mask(k, v)));
     StringBuilder sb = new StringBuilder();
     lines.forEach((k, v) -> sb.append("  ").append(k).append(" = ").append(v).append('\n'));
