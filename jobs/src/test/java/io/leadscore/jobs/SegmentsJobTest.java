@@ -30,6 +30,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -301,7 +302,7 @@ class SegmentsJobTest extends SparkTestBase {
     assertEquals("A1", l1.get(c.header().indexOf(PRIORITY)));
     // The bytes are UTF-8 and the field is quoted with its quotes doubled (RFC 4180).
     String text = filesInOrder.get("segment=hot/date=2026-11-01/members.csv");
-    assertTrue(text.contains("\"Ann, \"\"the\"\"\nsecond\",Ðoàn-Müller 阮氏"), text);
+    Assertions.assertTrue(text.contains("\"Ann, \"\"the\"\"\nsecond\",Ðoàn-Müller 阮氏"), text);
   }
 
   @Test
@@ -343,7 +344,7 @@ class SegmentsJobTest extends SparkTestBase {
     ConfigException bad = assertThrows(ConfigException.class, () -> SegmentsJob.definitions(
         runtime(dir, "warehouse", "exports", "bad.conf"), model));
     String file = dir.resolve("bad.conf").toString();
-    assertTrue(bad.getMessage().startsWith(file + ":3: leadscore.segments[1].where (segment"
+    Assertions.assertTrue(bad.getMessage().startsWith(file + ":3: leadscore.segments[1].where (segment"
         + " typo): Spark cannot analyse 'bnad = 'hot''"), bad.getMessage());
     Files.writeString(dir.resolve("dup.conf"), """
         leadscore.segments = [
@@ -353,14 +354,14 @@ class SegmentsJobTest extends SparkTestBase {
         """);
     ConfigException dup = assertThrows(ConfigException.class, () -> SegmentsJob.definitions(
         runtime(dir, "warehouse", "exports", "dup.conf"), model));
-    assertTrue(dup.getMessage().contains("dup.conf:3: leadscore.segments[1].name")
+    Assertions.assertTrue(dup.getMessage().contains("dup.conf:3: leadscore.segments[1].name")
         && dup.getMessage().contains("duplicate segment name 'hot'"), dup.getMessage());
     Files.writeString(dir.resolve("notbool.conf"), """
         leadscore.segments = [ { name = n, channel = sales, where = "engagement_score + 1" } ]
         """);
     ConfigException notBool = assertThrows(ConfigException.class, () -> SegmentsJob.definitions(
         runtime(dir, "warehouse", "exports", "notbool.conf"), model));
-    assertTrue(notBool.getMessage().contains("must be a boolean condition"),
+    Assertions.assertTrue(notBool.getMessage().contains("must be a boolean condition"),
         notBool.getMessage());
   }
 
