@@ -266,7 +266,7 @@ public final class ForgetJob {
   static Column rawContains(Set<String> ids, Set<String> emails) {
     List<String> parts = new ArrayList<>();
     ids.forEach(id -> parts.add(Pattern.quote(id)));
-    emails.forEach(e -> parts.add("(?i:" + Pattern.quote(e) + ")"));
+    emails.forEach(e -> parts.add("(?iu:" + Pattern.quote(e) + ")"));
     if (parts.isEmpty()) {
       return lit(false);
     }

@@ -119,17 +119,20 @@ public final class SegmentsJob {
           + store.path(T_LEAD_SCORE_HISTORY) + ": run score --date " + date + " first");
     }
     Frames frames = new Frames(rt, model, leadHistory);
-    Dataset<Row> frame = frames.on(date).persist(StorageLevel.MEMORY_AND_DISK());
+    boolean email = segments.stream().anyMatch(x -> x.channel() == Segment.Channel.EMAIL);
+    // Consent is a property of the lead on the date, not of a segment: worked out once.
+    Dataset<Row> frame = (email ? withConsent(rt, date, frames.on(date), timer)
+        : frames.on(date)).persist(StorageLevel.MEMORY_AND_DISK());
+    frames.keep(date, frame);
     try {
       long leads = timer.time("read lead scores of " + date, frame::count);
       counts.put("leads_scored", leads);
-      Dataset<Row> optOuts = optOuts(rt, segments, date, frame);
       List<Dataset<Row>> members = new ArrayList<>();
       List<Row> runs = new ArrayList<>();
       for (Segment s : segments) {
         timer.time("select " + s.name(), () -> {
           Map<String, Long> heldBack = new TreeMap<>();
-          Dataset<Row> selected = select(s, date, frame, optOuts, heldBack, rt);
+          Dataset<Row> selected = select(s, date, frame, heldBack);
           members.add(selected);
           runs.add(RowFactory.create(s.name(), Date.valueOf(date), s.channel().label(),
               s.where(), 0L, scala.collection.JavaConverters.mapAsScalaMap(heldBack),
@@ -189,16 +192,14 @@ public final class SegmentsJob {
 
   /** A segment's members of the date, with their position; counts what consent held back. */
   private static Dataset<Row> select(Segment s, LocalDate date, Dataset<Row> frame,
-      Dataset<Row> optOuts, Map<String, Long> heldBack, JobRuntime rt) {
+      Map<String, Long> heldBack) {
     Dataset<Row> matching = SegmentFrame.matching(s, frame);
     if (s.channel() == Segment.Channel.EMAIL) {
-      Dataset<Row> reasoned = Consent.withReason(matching,
-          rt.store().read(T_LEADS).select(LEAD_ID, EMAIL_OPT_IN), optOuts);
       for (String reason : Consent.REASONS) {
         heldBack.put(reason, 0L);
       }
       // At most a handful of reasons come back to the driver.
-      for (Row r : reasoned.where(col(Consent.HELD_BACK).isNotNull())
+      for (Row r : matching.where(col(Consent.HELD_BACK).isNotNull())
           .groupBy(Consent.HELD_BACK).count().collectAsList()) {
         heldBack.put(r.getString(0), r.getLong(1));
       }
@@ -206,11 +207,11 @@ public final class SegmentsJob {
       if (total > 0) {
         LOG.info("{} (email): {} leads held back for consent: {}", s.name(), total, heldBack);
       }
-      matching = reasoned.where(col(Consent.HELD_BACK).isNull()).drop(Consent.HELD_BACK);
+      matching = matching.where(col(Consent.HELD_BACK).isNull());
     }
-    Column[] order = SegmentFrame.order(s);
-    Dataset<Row> ranked = matching.withColumn(POSITION,
-        row_number().over(Window.orderBy(order)).cast("long"));
+    // One segment's order is one sort: its own window, by design.
+    Dataset<Row> ranked = matching.withColumn(POSITION, row_number().over(
+        Window.partitionBy(lit(s.name())).orderBy(SegmentFrame.order(s))).cast("long"));
     if (s.limit().isPresent()) {
       ranked = ranked.where(col(POSITION).leq(s.limit().get()));
     }
@@ -220,21 +221,23 @@ public final class SegmentsJob {
   }
 
   /**
-   * Which leads with an opt-in but not emailable unsubscribed or bounced: read only when an
-   * email segment exists, and only the opt-out activities.
+   * The frame with {@link Consent#HELD_BACK}. Which leads unsubscribed or bounced is read
+   * from the opt-out activities only when a lead with an opt-in is not emailable.
    */
-  private static Dataset<Row> optOuts(JobRuntime rt, List<Segment> segments, LocalDate date,
-      Dataset<Row> frame) {
+  private static Dataset<Row> withConsent(JobRuntime rt, LocalDate date, Dataset<Row> frame,
+      StageTimer timer) {
     Dataset<Row> leads = rt.store().read(T_LEADS);
-    if (segments.stream().noneMatch(s -> s.channel() == Segment.Channel.EMAIL)) {
-      return rt.spark().createDataFrame(List.of(), new StructType()
-          .add(LEAD_ID, DataTypes.StringType).add("_unsubscribed", DataTypes.BooleanType)
-          .add("_bounced", DataTypes.BooleanType));
-    }
     Dataset<Row> optedOut = frame.where(not(coalesce(col(EMAILABLE), lit(false))))
         .select(LEAD_ID)
-        .join(leads.where(col(EMAIL_OPT_IN).equalTo(true)).select(LEAD_ID), LEAD_ID);
-    return Consent.optOuts(date, leads, rt.store().read(T_ACTIVITIES), optedOut);
+        .join(leads.where(col(EMAIL_OPT_IN).equalTo(true)).select(LEAD_ID), LEAD_ID)
+        .localCheckpoint();
+    Dataset<Row> optOuts = optedOut.isEmpty()
+        ? rt.spark().createDataFrame(List.of(), new StructType()
+            .add(LEAD_ID, DataTypes.StringType).add("_unsubscribed", DataTypes.BooleanType)
+            .add("_bounced", DataTypes.BooleanType))
+        : timer.time("read opt-outs", () -> Consent.optOuts(date, leads,
+            rt.store().read(T_ACTIVITIES), optedOut).localCheckpoint());
+    return Consent.withReason(frame, leads.select(LEAD_ID, EMAIL_OPT_IN), optOuts);
   }
 
   private static Map<String, TreeSet<LocalDate>> runDates(DeltaStore store,
@@ -360,6 +363,7 @@ public final class SegmentsJob {
     private final Model model;
     private final ScoreHistory leadHistory;
     private final ScoreHistory accountHistory;
+    private final Map<LocalDate, Dataset<Row>> kept = new HashMap<>();
 
     Frames(JobRuntime rt, Model model, ScoreHistory leadHistory) {
       this.rt = rt;
@@ -368,7 +372,15 @@ public final class SegmentsJob {
       this.accountHistory = new ScoreHistory(rt.store(), T_ACCOUNT_SCORE_HISTORY);
     }
 
+    /** Uses {@code frame} (cached by the caller) for {@code date} from now on. */
+    void keep(LocalDate date, Dataset<Row> frame) {
+      kept.put(date, frame);
+    }
+
     Dataset<Row> on(LocalDate date) {
+      if (kept.containsKey(date)) {
+        return kept.get(date);
+      }
       DeltaStore store = rt.store();
       Dataset<Row> accountScores;
       if (accountHistory.dates().contains(date)) {
