@@ -179,6 +179,11 @@ public final class Schemas {
   public static final String T_ACCOUNT_SCORE_HISTORY = "account_score_history";
   public static final String T_ACCOUNT_SCORE_CHANGES = "account_score_changes";
   public static final String T_RUN_LOG = "run_log";
+  public static final String T_SEGMENT_MEMBERS = "segment_members";
+  public static final String T_SEGMENT_MEMBERSHIP = "segment_membership";
+  public static final String T_SEGMENT_RUNS = "segment_runs";
+  public static final String T_FORGET_LOG = "forget_log";
+  public static final String T_FORGET_SUPPRESSION = "forget_suppression";
 
   /** The CRM stages that override the model's lifecycle. */
   public static final List<String> CRM_OVERRIDE_STAGES =

@@ -147,15 +147,18 @@ public final class IngestJob {
       long read, long rejectedCount, Map<String, Long> counts) {
     timer.time("write rejects", () -> {
       if (rejectedCount > 0) {
-        Dataset<Row> rows = ActivityParser.toRejected(rt.runId(),
-            parsed.where(col(REASON).isNotNull()));
+        // Rejected rows of people erased by forget stay out too (their raw text names them).
+        Dataset<Row> rows = IngestSuppression.rejects(rt, ActivityParser.toRejected(rt.runId(),
+            parsed.where(col(REASON).isNotNull())), T_ACTIVITIES_REJECTED, counts);
         rt.store().insertAbsent(T_ACTIVITIES_REJECTED, rows,
             List.of(SOURCE_FILE, RAW_SHA256, OCCURRENCE));
       }
     });
     Dataset<Row> accepted = parsed.where(col(REASON).isNull()).drop(ActivityParser.WARNINGS);
     Dataset<Row> stored = ActivityParser.toStored(rt.runId(), rt.store().read(T_LEADS),
-        ActivityParser.firstPerEventId(accepted)).persist(StorageLevel.MEMORY_AND_DISK());
+        // People erased by forget stay out (their stored events were erased with them).
+        IngestSuppression.activities(rt, ActivityParser.firstPerEventId(accepted), counts))
+        .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // Distinct ids of accepted rows = first copies; one column, no sort of whole rows.
       long firstCount = timer.time("count duplicates within the batch",
@@ -167,12 +170,14 @@ public final class IngestJob {
       // The rows this run inserted carry its run id; file statistics skip the other files.
       long acceptedNew = timer.time("count inserted activities", () -> rt.store()
           .read(T_ACTIVITIES).where(col(INGEST_RUN_ID).equalTo(rt.runId())).count());
-      long duplicates = read - rejectedCount - acceptedNew;
+      long rejectsSuppressed = counts.getOrDefault(T_ACTIVITIES_REJECTED + "_suppressed", 0L);
+      long activitiesSuppressed = counts.getOrDefault(T_ACTIVITIES + "_suppressed", 0L);
+      long duplicates = read - rejectedCount - acceptedNew - activitiesSuppressed;
       counts.put(ROWS_READ, read);
       counts.put(ACCEPTED, acceptedNew);
       counts.put(DUPLICATES, duplicates);
       counts.put(DUPLICATES_IN_BATCH, read - rejectedCount - firstCount);
-      counts.put(REJECTED, rejectedCount);
+      counts.put(REJECTED, rejectedCount - rejectsSuppressed);
       LOG.info("reconciliation: {} read = {} accepted + {} duplicates ({} within the batch,"
           + " {} already stored) + {} rejected", read, acceptedNew, duplicates,
           read - rejectedCount - firstCount, firstCount - acceptedNew, rejectedCount);
@@ -213,8 +218,8 @@ public final class IngestJob {
   private static void writeSnapshot(JobRuntime rt, ParsedSnapshot s, Map<String, Long> counts) {
     String table = s.table();
     if (s.rejected() > 0) {
-      Dataset<Row> rows = s.parsed().where(col(REASON).isNotNull())
-          .select(col(SOURCE_FILE), col(RAW), col(REASON))
+      Dataset<Row> rows = IngestSuppression.rejects(rt, s.parsed().where(col(REASON).isNotNull())
+          .select(col(SOURCE_FILE), col(RAW), col(REASON)), table + "_rejected", counts)
           .withColumn("snapshot", lit(table))
           .withColumn(RAW_SHA256, sha2(col(RAW), 256))
           .withColumn(INGEST_RUN_ID, lit(rt.runId()))
@@ -224,13 +229,16 @@ public final class IngestJob {
           rt.store().path(T_SNAPSHOTS_REJECTED));
     }
     // Enumerations are normalised before de-duplication: "SQL" and "sql" are one key.
-    Dataset<Row> latest = Snapshots.latestPerKey(s.kind(),
-        Snapshots.normalizeEnums(s.kind(), s.parsed().where(col(REASON).isNull())));
+    Dataset<Row> latest = IngestSuppression.snapshot(rt, s.kind(), Snapshots.latestPerKey(
+        s.kind(), Snapshots.normalizeEnums(s.kind(), s.parsed().where(col(REASON).isNull()))),
+        table, counts);
     long kept = latest.count();
     rt.store().upsert(table, latest, s.kind().key);
+    long suppressed = counts.getOrDefault(table + "_suppressed", 0L);
     counts.put(table + "_rows_read", s.read());
-    counts.put(table + "_rejected", s.rejected());
-    counts.put(table + "_repeated_keys", s.read() - s.rejected() - kept);
+    counts.put(table + "_rejected", s.rejected()
+        - counts.getOrDefault(table + "_rejected_suppressed", 0L));
+    counts.put(table + "_repeated_keys", s.read() - s.rejected() - kept - suppressed);
     counts.put(table + "_keys", kept);
     LOG.info("{}: {} rows read, {} rejected, {} repeated keys, {} keys upserted into {}", table,
         s.read(), s.rejected(), s.read() - s.rejected() - kept, kept, rt.store().path(table));

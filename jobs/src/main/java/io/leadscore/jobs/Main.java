@@ -1,6 +1,7 @@
 package io.leadscore.jobs;
 
 import io.leadscore.common.config.Model;
+import io.leadscore.common.config.Segment;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,7 +18,8 @@ import picocli.CommandLine.Option;
 @Command(name = "leadscore", mixinStandardHelpOptions = true, version = "leadscore 0.1.0",
     description = "Lead and account scoring on Apache Spark and Delta Lake.",
     subcommands = {Main.Ingest.class, Main.Score.class, Main.Accounts.class, Main.Pipeline.class,
-        GenerateCommand.class, SqlCommand.class, CommandLine.HelpCommand.class},
+        GenerateCommand.class, SqlCommand.class, SegmentsCommand.class, ForgetCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad arguments,"
         + " 3 configuration or model refused."})
 public final class Main implements Callable<Integer> {
@@ -133,8 +135,9 @@ public final class Main implements Callable<Integer> {
   }
 
   @Command(name = "pipeline", mixinStandardHelpOptions = true,
-      description = {"Runs the daily jobs in order for --date: ingest, score, accounts.",
-          "The model is validated before anything is read. With --from, ingest takes every"
+      description = {"Runs the daily jobs in order for --date: ingest, score, accounts,"
+          + " segments.",
+          "The model and the segments are validated before anything is read. With --from, ingest takes every"
               + " landing date from --from to --date as one batch (a first load or backfill)."})
   static final class Pipeline implements Callable<Integer> {
     @Mixin JobOptions options;
@@ -158,10 +161,12 @@ public final class Main implements Callable<Integer> {
 
   static List<JobResult> pipeline(JobRuntime rt, Model model, LocalDate from, LocalDate date,
       boolean full) {
+    List<Segment> segments = SegmentsJob.definitions(rt, model);
     List<JobResult> results = new ArrayList<>();
     results.add(IngestJob.run(rt, from, date));
     results.add(ScoreJob.run(rt, model, date, full));
     results.add(AccountsJob.run(rt, model, date));
+    results.add(SegmentsJob.run(rt, model, segments, date));
     return results;
   }
 

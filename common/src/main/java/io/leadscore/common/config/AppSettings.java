@@ -42,7 +42,10 @@ public record AppSettings(
     String sparkMaster,
     String sparkAppName,
     Map<String, String> sparkConf,
-    Optional<String> failAfterWrite) {
+    Optional<String> failAfterWrite,
+    String exports,
+    Optional<String> segmentsFile,
+    Optional<String> forgetSalt) {
 
   public static final Set<String> FORMATS = Set.of("jsonl", "csv", "parquet");
 
@@ -104,7 +107,8 @@ public record AppSettings(
     KeyPlacement.checkSettings(config, source);
     ConfigNode root = new ConfigNode(source, "leadscore", null, config.getObject("leadscore"));
     root.allowOnly(Set.of("home", "warehouse", "model-file", "inputs", "ingest", "activity-types",
-        "spark", "model", "segments", "testing"));
+        "spark", "model", "segments", "testing",
+        "exports", "segments-file", "forget"));
     ConfigNode inputs = root.child("inputs");
     inputs.allowOnly(Set.of("activities", "leads", "accounts", "outcomes"));
     ConfigNode activities = inputs.child("activities");
@@ -148,11 +152,22 @@ public record AppSettings(
         sparkConf.put(e.getKey(), String.valueOf(e.getValue().unwrapped()));
       }
     }
+    Optional<String> salt = Optional.empty();
+    if (root.has("forget")) {
+      ConfigNode forget = root.child("forget");
+      forget.allowOnly(Set.of("salt"));
+      salt = forget.optString("salt");
+      if (salt.isPresent() && salt.get().length() < 16) {
+        throw forget.fail("salt", "must be at least 16 characters (a random secret), was "
+            + salt.get().length());
+      }
+    }
     return new AppSettings(source, root.string("warehouse"), root.string("model-file"),
         input(inputs, "activities"), input(inputs, "leads"), input(inputs, "accounts"),
         input(inputs, "outcomes"), layout, zone, ingest.bool("fail-on-missing-activities"),
         (int) daysAfter, List.copyOf(types), spark.string("master"), spark.string("app-name"),
-        sparkConf, failAfterWrite);
+        sparkConf, failAfterWrite, root.string("exports"), root.optString("segments-file"),
+        salt);
   }
 
   private static Input input(ConfigNode inputs, String name) {
@@ -192,6 +207,9 @@ public record AppSettings(
     lines.put("ingest.max-days-after-ingest-date", String.valueOf(maxDaysAfterIngestDate));
     failAfterWrite.ifPresent(t -> lines.put("testing.fail-after-write", t + " (test-only)"));
     lines.put("spark.master", sparkMaster);
+    lines.put("exports", exports);
+    lines.put("segments-file", segmentsFile.orElse("(none)"));
+    lines.put("forget.salt", forgetSalt.isPresent() ? "****" : "(not set)");
     sparkConf.forEach((k, v) -> lines.put("spark.conf." + k, mask(k, v)));
     StringBuilder sb = new StringBuilder();
     lines.forEach((k, v) -> sb.append("  ").append(k).append(" = ").append(v).append('\n'));
