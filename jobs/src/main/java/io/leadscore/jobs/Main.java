@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
 @Command(name = "leadscore", mixinStandardHelpOptions = true, version = "leadscore 0.1.0",
     description = "Lead and account scoring on Apache Spark and Delta Lake.",
     subcommands = {Main.Ingest.class, Main.Score.class, Main.Accounts.class, Main.Pipeline.class,
-        GenerateCommand.class, CommandLine.HelpCommand.class},
+        GenerateCommand.class, BacktestCommand.class, CalibrateCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad arguments,"
         + " 3 configuration or model refused."})
 public final class Main implements Callable<Integer> {

@@ -49,6 +49,15 @@ public record AppSettings(
    * (full keys such as {@code leadscore.warehouse}, from the command line).
    */
   public static AppSettings load(Optional<File> overlay, Map<String, String> overrides) {
+    return fromConfig(resolve(overlay, overrides),
+        overlay.map(File::getPath).orElse("reference.conf"));
+  }
+
+  /**
+   * The resolved configuration with the precedence above, for settings read by one job
+   * (e.g. {@link AnalysisSettings}).
+   */
+  public static Config resolve(Optional<File> overlay, Map<String, String> overrides) {
     Config base = ConfigFactory.defaultReference();
     String source = "reference.conf";
     Config config = base;
@@ -72,13 +81,13 @@ public record AppSettings(
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException(source + ": " + ModelLoader.oneLine(e.getMessage()), e);
     }
-    return fromConfig(config, source);
+    return config;
   }
 
   public static AppSettings fromConfig(Config config, String source) {
     ConfigNode root = new ConfigNode(source, "leadscore", null, config.getObject("leadscore"));
     root.allowOnly(Set.of("home", "warehouse", "model-file", "inputs", "ingest", "activity-types",
-        "spark", "model", "segments"));
+        "spark", "model", "segments", "backtest", "calibrate"));
     ConfigNode inputs = root.child("inputs");
     inputs.allowOnly(Set.of("activities", "leads", "accounts", "outcomes"));
     ConfigNode activities = inputs.child("activities");
