@@ -181,7 +181,7 @@ class BacktestJobTest extends SparkTestBase {
     Summary s = c1.model().summary();
     assertEquals(5, s.leads());
     assertEquals(2, s.conversions());
-    assertTrue(c1.leadsSnapshot().contains("run_log"), c1.leadsSnapshot());
+    Assertions.assertTrue(c1.leadsSnapshot().contains("run_log"), c1.leadsSnapshot());
 
     // What a leaking backtest would pick up.
     rt.store().append(T_ACTIVITIES, session().createDataFrame(List.of(
@@ -209,7 +209,7 @@ class BacktestJobTest extends SparkTestBase {
     LocalDate early = LocalDate.of(2026, 2, 1);
     try (CutoffInputs inputs = new CutoffInputs(rt.store(), early, N, List.of("sql"))) {
       CutoffInputs.Cutoff cutoff = inputs.cutoff(early);
-      assertTrue(cutoff.leads().how().startsWith("current snapshot"), cutoff.leads().how());
+      Assertions.assertTrue(cutoff.leads().how().startsWith("current snapshot"), cutoff.leads().how());
       Row l4 = inputs.judgedScores(model, cutoff).where(col(LEAD_ID).equalTo("L4")).first();
       assertEquals("nurture", l4.getString(l4.fieldIndex(STAGE)));
     }
@@ -239,7 +239,7 @@ class BacktestJobTest extends SparkTestBase {
     BacktestJob.Impact impact = r.impact().orElseThrow();
     assertEquals(LocalDate.of(2026, 11, 30), impact.date());
     assertEquals(7, impact.leads());
-    assertTrue(impact.empty(), impact.toString());
+    Assertions.assertTrue(impact.empty(), impact.toString());
     assertEquals(0, impact.newMqls() + impact.lostMqls());
   }
 
@@ -252,9 +252,9 @@ class BacktestJobTest extends SparkTestBase {
         StandardCharsets.UTF_8));
     assertEquals(2, result.count("cutoffs"));
     String printed = bytes.toString(StandardCharsets.UTF_8);
-    assertTrue(printed.contains("== cutoff 2026-10-31 =="), printed);
-    assertTrue(printed.contains("trend of backtest-test"), printed);
-    assertTrue(printed.contains("AUC combined"), printed);
+    Assertions.assertTrue(printed.contains("== cutoff 2026-10-31 =="), printed);
+    Assertions.assertTrue(printed.contains("trend of backtest-test"), printed);
+    Assertions.assertTrue(printed.contains("AUC combined"), printed);
 
     Dataset<Row> metrics = rt.store().read(BacktestJob.T_METRICS)
         .where(col("run_id").equalTo(request.runId()));
