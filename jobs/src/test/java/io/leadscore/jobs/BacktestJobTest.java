@@ -83,7 +83,7 @@ class BacktestJobTest extends SparkTestBase {
       }
       """;
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private JobRuntime rt;
   private Model model;
 

@@ -42,7 +42,7 @@ class CalibrateJobTest extends SparkTestBase {
   static final LocalDate VALIDATE = LocalDate.of(2026, 10, 15);
   static final int HORIZON = 35;
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   private JobRuntime rt;
   private Model model;
   private CalibrateJob.Result result;
