@@ -51,7 +51,7 @@ class CalibrateJobTest extends SparkTestBase {
   @BeforeAll
   void calibrate() throws IOException {
     runBefore();
-    GeneratorSpec spec = GeneratorSpec.of(4000, 300, 120, 50_000, 3, END);
+    GeneratorSpec spec = GeneratorSpec.of(3000, 300, 120, 30_000, 3, END);
     Path landing = dir.resolve("landing");
     GenerateCommand.run(session(), spec, landing.toString(), true);
     Map<String, String> overrides = new HashMap<>();
