@@ -73,11 +73,16 @@ public final class JobRuntime {
    * schemas: a bad model is refused before any data is read.
    */
   public Model loadModel() {
+    return loadModel(modelFile());
+  }
+
+  /** {@link #loadModel()} for another model file (backtest --compare). */
+  public Model loadModel(File file) {
     StructType leads = tableSchemaOr(Schemas.T_LEADS, Schemas.LEADS);
     StructType accounts = tableSchemaOr(Schemas.T_ACCOUNTS, Schemas.ACCOUNTS);
     List<String> leadFields = names(Schemas.leadRuleSchema(leads));
     ModelLoader loader = new ModelLoader(settings.activityTypes(), leadFields, names(accounts));
-    Model model = loader.load(modelFile());
+    Model model = loader.load(file);
     ModelAnalyzer.analyse(spark, model, leads, accounts);
     return model;
   }

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
     description = "Lead and account scoring on Apache Spark and Delta Lake.",
     subcommands = {Main.Ingest.class, Main.Score.class, Main.Accounts.class, Main.Pipeline.class,
         GenerateCommand.class, SqlCommand.class, SegmentsCommand.class, ForgetCommand.class,
+        BacktestCommand.class, CalibrateCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad arguments,"
         + " 3 configuration or model refused."})

@@ -69,6 +69,20 @@ public record AppSettings(
   /** {@link #load(Optional, Map)} with the environment given, for tests. */
   static AppSettings load(Optional<File> overlay, Map<String, String> overrides,
       Map<String, String> environment) {
+    return fromConfig(resolve(overlay, overrides, environment),
+        overlay.map(File::getPath).orElse("reference.conf"));
+  }
+
+  /**
+   * The resolved configuration with the precedence above, for settings read by one job
+   * (e.g. {@link AnalysisSettings}).
+   */
+  public static Config resolve(Optional<File> overlay, Map<String, String> overrides) {
+    return resolve(overlay, overrides, System.getenv());
+  }
+
+  private static Config resolve(Optional<File> overlay, Map<String, String> overrides,
+      Map<String, String> environment) {
     Config base = ConfigFactory.defaultReference();
     String source = "reference.conf";
     Config config = base;
@@ -100,7 +114,7 @@ public record AppSettings(
     } catch (com.typesafe.config.ConfigException e) {
       throw new ConfigException(source + ": " + Errors.oneLine(e.getMessage()), e);
     }
-    return fromConfig(config, source);
+    return config;
   }
 
   public static AppSettings fromConfig(Config config, String source) {
@@ -108,7 +122,7 @@ public record AppSettings(
     ConfigNode root = new ConfigNode(source, "leadscore", null, config.getObject("leadscore"));
     root.allowOnly(Set.of("home", "warehouse", "model-file", "inputs", "ingest", "activity-types",
         "spark", "model", "segments", "testing",
-        "exports", "segments-file", "forget"));
+        "exports", "segments-file", "forget", "backtest", "calibrate"));
     ConfigNode inputs = root.child("inputs");
     inputs.allowOnly(Set.of("activities", "leads", "accounts", "outcomes"));
     ConfigNode activities = inputs.child("activities");

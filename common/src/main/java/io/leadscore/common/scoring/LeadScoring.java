@@ -60,29 +60,37 @@ public final class LeadScoring {
         .agg(max(LAST_OCCURRED_AT).as(LAST_OPT_OUT));
   }
 
-  public static Dataset<Row> score(Model model, LocalDate asOf, Inputs in) {
-    Column date = lit(asOf.toString()).cast("date");
-    Dataset<Row> leads = Identity.resolveLeadAccounts(model.freeMailDomains(), in.leads(),
-        in.accounts());
-
+  /**
+   * Each lead as fit rules see it: lead_id, the resolved account_id, and the structs
+   * {@code lead} (the snapshot's columns plus email_domain) and {@code account} (the resolved
+   * account's columns), over which {@link RuleConditions#fit} is evaluated.
+   */
+  public static Dataset<Row> profiles(Model model, Dataset<Row> leadsSnapshot,
+      Dataset<Row> accountsSnapshot) {
+    Dataset<Row> leads = Identity.resolveLeadAccounts(model.freeMailDomains(), leadsSnapshot,
+        accountsSnapshot);
     List<Column> leadFields = new ArrayList<>();
-    for (StructField f : in.leads().schema().fields()) {
+    for (StructField f : leadsSnapshot.schema().fields()) {
       leadFields.add(col("l.`" + f.name() + "`"));
     }
     leadFields.add(Text.emailDomain(col("l." + EMAIL)).as(EMAIL_DOMAIN));
     List<Column> accountFields = new ArrayList<>();
-    for (StructField f : in.accounts().schema().fields()) {
+    for (StructField f : accountsSnapshot.schema().fields()) {
       accountFields.add(col("a.`" + f.name() + "`"));
     }
-
-    Dataset<Row> rows = leads.as("l")
-        .join(in.accounts().as("a"), col("l." + Identity.RESOLVED_ACCOUNT)
+    return leads.as("l")
+        .join(accountsSnapshot.as("a"), col("l." + Identity.RESOLVED_ACCOUNT)
             .equalTo(col("a." + ACCOUNT_ID)), "left")
         .select(
             col("l." + LEAD_ID).as(LEAD_ID),
             col("l." + Identity.RESOLVED_ACCOUNT).as(ACCOUNT_ID),
             struct(leadFields.toArray(new Column[0])).as("lead"),
-            struct(accountFields.toArray(new Column[0])).as("account"))
+            struct(accountFields.toArray(new Column[0])).as("account"));
+  }
+
+  public static Dataset<Row> score(Model model, LocalDate asOf, Inputs in) {
+    Column date = lit(asOf.toString()).cast("date");
+    Dataset<Row> rows = profiles(model, in.leads(), in.accounts())
         .join(in.engagement().withColumnRenamed(DailyCounts.SUBJECT_ID, LEAD_ID), LEAD_ID, "left")
         .join(in.lastActivity().withColumnRenamed(DailyCounts.SUBJECT_ID, LEAD_ID), LEAD_ID,
             "left")
