@@ -30,13 +30,12 @@ import picocli.CommandLine.Option;
  * Written by Spark in parallel; nothing is built in the driver.
  */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-    description = {"Writes synthetic leads, accounts, outcomes and activity landing folders"
-        + " under --out, deterministic per --seed:",
-        "  --out/leads/, accounts/, outcomes/     CSV with a header (part-*.csv; with"
-            + " --single-files one generated.csv each)",
-        "  --out/activities/dt=YYYY-MM-DD/        JSON lines in part-*.txt files (Spark's text"
-            + " writer names them .txt; with --single-files one generated.jsonl a day)",
-        "Ingest reads them with format = jsonl and csv, whatever the file extension.",
+    description = {"Writes synthetic inputs under --out, deterministic per --seed:",
+        "- leads/, accounts/, outcomes/: CSV with a header, in part-*.csv files"
+            + " (--single-files: one generated.csv each);",
+        "- activities/dt=YYYY-MM-DD/: JSON lines, in part-*.txt files (the extension Spark's"
+            + " text writer gives; --single-files: one generated.jsonl a day).",
+        "Ingest reads them as format = csv and format = jsonl, whatever the extension.",
         "Includes the rows real feeds have: bad lines, replays, email-only and account-level"
             + " rows, offsets that cross midnight, late arrivals."})
 final class GenerateCommand implements Callable<Integer> {

@@ -34,7 +34,7 @@ final class QueryOutput {
   enum Format { table, csv, json }
 
   /** Cells longer than this are cut with "..." in the table (CSV and JSON keep everything). */
-  static final int MAX_CELL = 120;
+  static final int MAX_CELL = 200;
 
   private QueryOutput() {}
 

@@ -125,7 +125,7 @@ class CommandLineTest {
     }
     String help = out.toString(StandardCharsets.UTF_8);
     for (String named : List.of("part-*.txt", "part-*.csv", "generated.jsonl", "generated.csv",
-        "JSON lines", "format = jsonl")) {
+        "JSON lines", "format = jsonl", "format = csv")) {
       assertTrue(help.contains(named), named + " in:\n" + help);
     }
   }
