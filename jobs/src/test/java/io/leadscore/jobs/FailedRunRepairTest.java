@@ -162,9 +162,12 @@ class FailedRunRepairTest extends SparkTestBase {
 
   @Test
   void scoreThatFailsAfterAWriteIsRepairedByTheNextRun() throws IOException {
+    // The daily flow: D1 ingested and scored, then D2 ingested, so scoring D2 starts by
+    // refreshing activity_daily with D2's activities.
     JobRuntime base = runtime("score-base", null);
-    IngestJob.run(base, D1, D2);
+    IngestJob.run(base, D1, D1);
     ScoreJob.run(base, base.loadModel(), D1);
+    IngestJob.run(base, D2, D2);
     copy(dir.resolve("score-base"), dir.resolve("score-clean"));
     copy(dir.resolve("score-base"), dir.resolve("score-faulty"));
 

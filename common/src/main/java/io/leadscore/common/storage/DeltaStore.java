@@ -1,6 +1,7 @@
 package io.leadscore.common.storage;
 
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
 
 import io.delta.tables.DeltaTable;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 
 /**
@@ -130,8 +132,9 @@ public final class DeltaStore {
   }
 
   /**
-   * Upserts by key. A matched row is rewritten only when a column differs (null-safe), so a
-   * rerun with the same snapshot commits no change. New columns are added to the table.
+   * Upserts by key. A matched row is rewritten only when a column differs (null-safe), and
+   * rows already stored as they are take no part, so a rerun with the same snapshot commits
+   * nothing. New columns are added to the table.
    */
   public void upsert(String table, Dataset<Row> rows, List<String> key) {
     commit(table, () -> upsertNow(table, rows, key));
@@ -143,13 +146,28 @@ public final class DeltaStore {
       return;
     }
     List<String> changed = new ArrayList<>();
+    List<String> same = new ArrayList<>();
+    List<String> stored = List.of(read(table).columns());
+    boolean comparable = true;
     for (StructField f : rows.schema().fields()) {
       if (!key.contains(f.name())) {
         changed.add("NOT (t.`" + f.name() + "` <=> s.`" + f.name() + "`)");
       }
+      same.add("s.`" + f.name() + "` <=> t.`" + f.name() + "`");
+      comparable &= stored.contains(f.name()) && !(f.dataType() instanceof MapType);
+    }
+    Dataset<Row> source = rows;
+    if (comparable) {
+      // Delta rewrites every file holding a matched row, even when the update's condition
+      // turns it down: leave out rows stored as they are, and commit nothing when none differ.
+      source = rows.as("s").join(read(table).as("t"), expr(String.join(" AND ", same)),
+          "left_anti");
+      if (source.isEmpty()) {
+        return;
+      }
     }
     var merge = DeltaTable.forPath(spark, path(table)).as("t")
-        .merge(rows.as("s"), keyCondition(key))
+        .merge(source.as("s"), keyCondition(key))
         .withSchemaEvolution();
     if (changed.isEmpty()) {
       merge.whenNotMatched().insertAll().execute();
