@@ -68,6 +68,8 @@ class PipelineEndToEndTest extends SparkTestBase {
     Map<String, String> overrides = new HashMap<>();
     overrides.put("leadscore.warehouse", dir.resolve("warehouse").toString());
     overrides.put("leadscore.model-file", repo.resolve("conf/model.conf").toString());
+    overrides.put("leadscore.segments-file", repo.resolve("conf/segments.conf").toString());
+    overrides.put("leadscore.exports", dir.resolve("exports").toString());
     for (String input : List.of("activities", "leads", "accounts", "outcomes")) {
       overrides.put("leadscore.inputs." + input + ".path",
           repo.resolve("data-samples/" + input).toString());
@@ -134,8 +136,27 @@ class PipelineEndToEndTest extends SparkTestBase {
     JobRuntime rt = pipeline();
     assertEquals(303, results.get(1).count(ScoreJob.LEADS_SCORED));
     assertEquals(303, rt.store().read(T_LEAD_SCORES).count());
-    assertEquals(3, results.size(), "ingest, score, accounts");
+    assertEquals(4, results.size(), "ingest, score, accounts, segments");
     assertEquals(51, results.get(2).count(AccountsJob.ACCOUNTS_SCORED));
+  }
+
+  @Test
+  @Order(2)
+  void theShippedSegmentsWriteTheirFiles() {
+    pipeline();
+    // The shipped segments produce their files (sizes from this data; see conf/segments.conf).
+    JobResult segments = results.get(3);
+    assertEquals(34, segments.count("segment.hot-mqls.members"));
+    assertEquals(21, segments.count("segment.warm-nurture.members"));
+    assertEquals(6, segments.count("segment.reactivate.members"));
+    assertEquals(52, segments.count("segment.top-accounts-leads.members"));
+    for (String segment : List.of("hot-mqls", "warm-nurture", "reactivate",
+        "top-accounts-leads")) {
+      for (String file : SegmentsJob.FILES) {
+        Assertions.assertTrue(Files.isRegularFile(dir.resolve("exports/segment=" + segment
+            + "/date=" + D + "/" + file)), segment + "/" + file);
+      }
+    }
   }
 
   @Test
