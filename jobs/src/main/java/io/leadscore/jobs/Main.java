@@ -17,6 +17,7 @@ import picocli.CommandLine.Option;
 @Command(name = "leadscore", mixinStandardHelpOptions = true, version = "leadscore 0.1.0",
     description = "Lead and account scoring on Apache Spark and Delta Lake.",
     subcommands = {Main.Ingest.class, Main.Score.class, Main.Accounts.class, Main.Pipeline.class,
+        Main.Report.class,
         GenerateCommand.class, CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad arguments,"
         + " 3 configuration or model refused."})
@@ -106,6 +107,28 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = {"Writes the report of --date (run score and accounts first): one"
+          + " self-contained HTML page, <leadscore.reports>/<date>.html, copied to latest.html"
+          + " when the date is the latest scored one. It opens offline (charts inlined).",
+          "The page is drawn from aggregates that are also written as Delta tables keyed by"
+              + " score_date (report_daily, report_distribution, report_priority, report_trend,"
+              + " report_transitions, report_top_accounts, report_top_leads, report_rules,"
+              + " report_ingest, report_rejects, report_segments, report_backtest), each"
+              + " replacing the date's partition, so BI draws the same charts.",
+          "Sections whose data is absent (no backtest, no segments, no account scores) say so"
+              + " in the page."})
+  static final class Report implements Callable<Integer> {
+    @Mixin JobOptions options;
+    @Mixin ScoreDate scoreDate;
+
+    @Override
+    public Integer call() {
+      return JobLauncher.launch("report", options, scoreDate.date, true,
+          (rt, model) -> List.of(ReportJob.run(rt, model, scoreDate.date)));
+    }
+  }
+
   /** --date of the scoring jobs. */
   static final class ScoreDate {
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
@@ -126,7 +149,7 @@ public final class Main implements Callable<Integer> {
   }
 
   @Command(name = "pipeline", mixinStandardHelpOptions = true,
-      description = {"Runs the daily jobs in order for --date: ingest, score, accounts.",
+      description = {"Runs the daily jobs in order for --date: ingest, score, accounts, report.",
           "The model is validated before anything is read. With --from, ingest takes every"
               + " landing date from --from to --date as one batch (a first load or backfill)."})
   static final class Pipeline implements Callable<Integer> {
@@ -155,6 +178,7 @@ public final class Main implements Callable<Integer> {
     results.add(IngestJob.run(rt, from, date));
     results.add(ScoreJob.run(rt, model, date, full));
     results.add(AccountsJob.run(rt, model, date));
+    results.add(ReportJob.run(rt, model, date));
     return results;
   }
 

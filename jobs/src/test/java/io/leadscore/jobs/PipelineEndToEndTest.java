@@ -47,6 +47,7 @@ class PipelineEndToEndTest extends SparkTestBase {
     Path repo = repo();
     Map<String, String> overrides = new HashMap<>();
     overrides.put("leadscore.warehouse", dir.resolve("warehouse").toString());
+    overrides.put("leadscore.reports", dir.resolve("reports").toString());
     overrides.put("leadscore.model-file", repo.resolve("conf/model.conf").toString());
     for (String input : List.of("activities", "leads", "accounts", "outcomes")) {
       overrides.put("leadscore.inputs." + input + ".path",

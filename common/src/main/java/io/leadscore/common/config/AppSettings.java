@@ -37,7 +37,8 @@ public record AppSettings(
     List<String> activityTypes,
     String sparkMaster,
     String sparkAppName,
-    Map<String, String> sparkConf) {
+    Map<String, String> sparkConf,
+    String reports) {
 
   public static final Set<String> FORMATS = Set.of("jsonl", "csv", "parquet");
 
@@ -78,7 +79,7 @@ public record AppSettings(
   public static AppSettings fromConfig(Config config, String source) {
     ConfigNode root = new ConfigNode(source, "leadscore", null, config.getObject("leadscore"));
     root.allowOnly(Set.of("home", "warehouse", "model-file", "inputs", "ingest", "activity-types",
-        "spark", "model", "segments"));
+        "spark", "model", "segments", "reports"));
     ConfigNode inputs = root.child("inputs");
     inputs.allowOnly(Set.of("activities", "leads", "accounts", "outcomes"));
     ConfigNode activities = inputs.child("activities");
@@ -112,7 +113,8 @@ public record AppSettings(
     return new AppSettings(source, root.string("warehouse"), root.string("model-file"),
         input(inputs, "activities"), input(inputs, "leads"), input(inputs, "accounts"),
         input(inputs, "outcomes"), layout, zone, ingest.bool("fail-on-missing-activities"),
-        List.copyOf(types), spark.string("master"), spark.string("app-name"), sparkConf);
+        List.copyOf(types), spark.string("master"), spark.string("app-name"), sparkConf,
+        root.string("reports"));
   }
 
   private static Input input(ConfigNode inputs, String name) {
@@ -143,6 +145,7 @@ public record AppSettings(
     Map<String, String> lines = new TreeMap<>();
     lines.put("warehouse", warehouse);
     lines.put("model-file", modelFile);
+    lines.put("reports", reports);
     lines.put("inputs.activities", activities.path() + "/" + activitiesLayout + " ("
         + activities.format() + ")");
     lines.put("inputs.leads", leads.path() + " (" + leads.format() + ")");
