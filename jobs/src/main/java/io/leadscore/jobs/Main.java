@@ -178,7 +178,7 @@ public final class Main implements Callable<Integer> {
     results.add(IngestJob.run(rt, from, date));
     results.add(ScoreJob.run(rt, model, date, full));
     results.add(AccountsJob.run(rt, model, date));
-    results.add(ReportJob.run(rt, model, date));
+    results.add(ReportJob.run(rt, model, date, results));
     return results;
   }
 

@@ -8,11 +8,14 @@ import static org.apache.spark.sql.functions.*;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.report.ReportAggregates;
 import io.leadscore.common.storage.DeltaStore;
+import io.leadscore.common.storage.RunLog;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.Date;
+import java.sql.Timestamp;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,6 +32,7 @@ import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import scala.collection.JavaConverters;
 
 /**
  * {@code report}: the aggregates of one scored date as {@code report_*} Delta tables (each
@@ -70,6 +74,16 @@ public final class ReportJob {
   private ReportJob() {}
 
   public static JobResult run(JobRuntime rt, Model model, LocalDate date) {
+    return run(rt, model, date, List.of());
+  }
+
+  /**
+   * @param earlier the results of the jobs run before this one in the same pipeline: they are
+   *     recorded in run_log only when the pipeline ends, and the page must show this run's
+   *     ingest
+   */
+  public static JobResult run(JobRuntime rt, Model model, LocalDate date,
+      List<JobResult> earlier) {
     StageTimer timer = new StageTimer(LOG);
     DeltaStore store = rt.store();
     ScoreHistory leads = new ScoreHistory(store, T_LEAD_SCORE_HISTORY);
@@ -115,9 +129,7 @@ public final class ReportJob {
     });
 
     timer.time("ingest runs", () -> {
-      Dataset<Row> runs = store.read(T_RUN_LOG)
-          .where(col("job").equalTo("ingest").and(col("status").equalTo("succeeded"))
-              .and(col("run_date").leq(lit(Date.valueOf(date)))))
+      Dataset<Row> runs = ingestRunLog(rt, date, earlier)
           .orderBy(col("finished_at").desc()).limit(INGEST_RUNS);
       page.ingestRuns = out.publish(T_REPORT_INGEST, ingestRuns(runs, IngestJob.ROWS_READ,
           IngestJob.ACCEPTED, IngestJob.DUPLICATES, IngestJob.REJECTED), STARTED_AT);
@@ -192,11 +204,36 @@ public final class ReportJob {
     return new JobResult("report", date, counts, timer.seconds(), timer.elapsed(), outputs);
   }
 
+  /** Succeeded ingest runs up to the date: run_log's, and this pipeline's own. */
+  private static Dataset<Row> ingestRunLog(JobRuntime rt, LocalDate date,
+      List<JobResult> earlier) {
+    List<Row> pending = new ArrayList<>();
+    Instant now = Instant.now();
+    for (JobResult r : earlier) {
+      if (r.job().equals("ingest") && !r.date().isAfter(date)) {
+        pending.add(RowFactory.create(rt.runId(), "ingest", Date.valueOf(r.date()), "succeeded",
+            Timestamp.from(now.minusMillis((long) (r.wallSeconds() * 1000))),
+            Timestamp.from(now), null, JavaConverters.mapAsScalaMap(r.counts()), null, null,
+            null));
+      }
+    }
+    Dataset<Row> runs = rt.spark().createDataFrame(pending, RunLog.SCHEMA);
+    if (rt.store().exists(T_RUN_LOG)) {
+      runs = runs.unionByName(rt.store().read(T_RUN_LOG)
+          .select(java.util.Arrays.stream(RunLog.SCHEMA.fieldNames()).map(c -> col(c))
+              .toArray(Column[]::new)));
+    }
+    return runs.where(col("job").equalTo("ingest").and(col("status").equalTo("succeeded"))
+        .and(col("run_date").leq(lit(Date.valueOf(date)))));
+  }
+
   /** Writes one page atomically enough for a reader: a temporary file renamed over the old. */
   private static String write(JobRuntime rt, String folder, String name, byte[] bytes) {
     try {
       Path dir = new Path(folder);
       FileSystem fs = dir.getFileSystem(rt.spark().sparkContext().hadoopConfiguration());
+      // No .crc side files next to the pages on a local disk: people open this folder.
+      fs.setWriteChecksum(false);
       fs.mkdirs(dir);
       Path target = new Path(dir, name);
       Path tmp = new Path(dir, "." + name + "." + rt.runId() + ".tmp");
@@ -226,8 +263,8 @@ public final class ReportJob {
     }
 
     /**
-     * Replaces the date's partition of {@code table} with {@code rows} and returns them as
-     * stored (so the page shows what BI reads), ordered by {@code orderBy}. The rows are an
+     * Replaces the date's partition of {@code table} with {@code rows} and returns the same
+     * rows (so the page shows what BI reads), ordered by {@code orderBy}. The rows are an
      * aggregate: a few hundred at most.
      */
     List<Row> publish(String table, Dataset<Row> rows, String... orderBy) {
@@ -236,13 +273,16 @@ public final class ReportJob {
       for (String c : rows.columns()) {
         cols.add(col(c));
       }
-      store.replacePartition(table, rows.select(cols.toArray(Column[]::new)), SCORE_DATE,
-          "DATE'" + date + "'");
-      written.add(table);
-      Dataset<Row> stored = store.read(table).where(col(SCORE_DATE).equalTo(
-          lit(Date.valueOf(date))));
-      return (orderBy.length == 0 ? stored : stored.orderBy(orderBy[0],
-          java.util.Arrays.copyOfRange(orderBy, 1, orderBy.length))).collectAsList();
+      // Computed once, kept for the write and the page; one file per date's partition.
+      Dataset<Row> stamped = rows.select(cols.toArray(Column[]::new)).coalesce(1).persist();
+      try {
+        store.replacePartition(table, stamped, SCORE_DATE, "DATE'" + date + "'");
+        written.add(table);
+        return (orderBy.length == 0 ? stamped : stamped.orderBy(orderBy[0],
+            java.util.Arrays.copyOfRange(orderBy, 1, orderBy.length))).collectAsList();
+      } finally {
+        stamped.unpersist();
+      }
     }
 
     /** Empties the date's partition of a table whose section has no data this time. */

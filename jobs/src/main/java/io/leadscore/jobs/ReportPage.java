@@ -18,12 +18,10 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
@@ -365,11 +363,9 @@ final class ReportPage {
   private static List<Map<String, Object>> seriesByDay(List<String> days, List<Row> rows,
       java.util.function.Function<Row, String> name, String value) {
     Map<String, long[]> series = new java.util.TreeMap<>();
-    Set<String> ignoredDays = new LinkedHashSet<>();
     for (Row r : rows) {
       int i = days.indexOf(day(r).toString());
       if (i < 0) {
-        ignoredDays.add(day(r).toString());
         continue;
       }
       series.computeIfAbsent(name.apply(r), k -> new long[days.size()])[i] += r.<Long>getAs(value);

@@ -117,11 +117,11 @@ class ReportJobTest extends SparkTestBase {
       assertFalse(s.select("h2").text().isBlank(), id);
       Element explain = s.selectFirst("p.explain");
       assertNotNull(explain, id + " explanation");
-      assertTrue(explain.text().endsWith("."), id + ": one sentence, " + explain.text());
+      Assertions.assertTrue(explain.text().endsWith("."), id + ": one sentence, " + explain.text());
     }
     // Self-contained: nothing is loaded from elsewhere; ECharts is inlined.
-    assertTrue(page.select("script[src], link[href], img[src], iframe").isEmpty());
-    assertTrue(page.select("script").stream().anyMatch(s -> s.data().contains("echarts")
+    Assertions.assertTrue(page.select("script[src], link[href], img[src], iframe").isEmpty());
+    Assertions.assertTrue(page.select("script").stream().anyMatch(s -> s.data().contains("echarts")
         && s.data().length() > 500_000), "ECharts inlined");
     byte[] dated = Files.readAllBytes(dir.resolve("reports/" + D + ".html"));
     assertArrayEquals(dated, Files.readAllBytes(dir.resolve("reports/latest.html")));
@@ -202,7 +202,7 @@ class ReportJobTest extends SparkTestBase {
     assertEquals(leads.keySet(), new java.util.TreeSet<>(rules.stream()
         .map(r -> r.<String>getAs(RULE)).toList()));
     for (Row r : rules) {
-      assertEquals(leads.get(r.<String>getAs(RULE))[0], r.<Long>getAs(LEADS), r.getAs(RULE));
+      assertEquals(leads.get(r.<String>getAs(RULE))[0], r.<Long>getAs(LEADS), r.<String>getAs(RULE));
       assertEquals(points.get(r.<String>getAs(RULE)), r.<Double>getAs(TOTAL_POINTS), 0.006);
       Element row = page.selectFirst("#rules-table tr[data-rule=" + r.getAs(RULE) + "]");
       assertNotNull(row, "rule row " + r.getAs(RULE));
@@ -275,11 +275,11 @@ class ReportJobTest extends SparkTestBase {
   void sectionsWithoutDataSaySo() {
     Element backtest = section("backtest");
     assertEquals("absent", backtest.attr("data-state"));
-    assertTrue(backtest.select("p.absent").text().startsWith("No backtest has been run yet"));
-    assertTrue(backtest.select("[data-chart]").isEmpty());
+    Assertions.assertTrue(backtest.select("p.absent").text().startsWith("No backtest has been run yet"));
+    Assertions.assertTrue(backtest.select("[data-chart]").isEmpty());
     Element segments = section("segments");
     assertEquals("absent", segments.attr("data-state"));
-    assertTrue(segments.select("p.absent").text().startsWith("No segments have been computed"));
+    Assertions.assertTrue(segments.select("p.absent").text().startsWith("No segments have been computed"));
     assertEquals("present", section("top-accounts").attr("data-state"));
   }
 
@@ -290,7 +290,7 @@ class ReportJobTest extends SparkTestBase {
     List<String> charts = page.select("[data-chart]").eachAttr("data-chart");
     assertEquals(List.of("fit", "engagement", "trend", "transitions", "rules", "rejects"), charts);
     for (String c : charts) {
-      assertTrue(data.has(c), "data for chart " + c);
+      Assertions.assertTrue(data.has(c), "data for chart " + c);
     }
     assertEquals(List.of(PREV.toString(), D.toString()),
         List.of(data.get("trend").get("days").get(0).asText(),
