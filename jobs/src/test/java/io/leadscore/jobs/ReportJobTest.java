@@ -54,7 +54,7 @@ class ReportJobTest extends SparkTestBase {
   static final List<String> SECTIONS = List.of("headline", "distributions", "over-time",
       "top-accounts", "top-leads", "rules", "backtest", "segments", "rejects");
 
-  @TempDir Path dir;
+  @TempDir static Path dir;
   JobRuntime rt;
   Model model;
   JobResult ingest;
@@ -81,7 +81,7 @@ class ReportJobTest extends SparkTestBase {
     ScoreJob.run(rt, model, PREV, false);
     ScoreJob.run(rt, model, D, false);
     AccountsJob.run(rt, model, D);
-    report = ReportJob.run(rt, model, D);
+    report = ReportJob.run(rt, model, D, List.of(ingest));
     page = Jsoup.parse(dir.resolve("reports/" + D + ".html").toFile(), "UTF-8");
     today = rt.store().read(T_LEAD_SCORE_HISTORY)
         .where(col(SCORE_DATE).equalTo(Date.valueOf(D))).collectAsList();
@@ -311,7 +311,7 @@ class ReportJobTest extends SparkTestBase {
         before.put(t, (long) reportRows(t).size());
       }
     }
-    ReportJob.run(rt, model, D);
+    ReportJob.run(rt, model, D, List.of(ingest));
     for (String t : before.keySet()) {
       assertEquals(before.get(t), (long) reportRows(t).size(), t);
     }
@@ -345,7 +345,7 @@ class ReportJobTest extends SparkTestBase {
             + " ('band', 'hot', 50L, 15L), ('band', 'cold', 250L, 15L),"
             + " ('grade', 'A', 100L, 20L), ('decile', '1', 30L, 9L), ('decile', '10', 30L, 1L)"
             + " as t(dimension, bucket, leads, conversions)"));
-    ReportJob.run(rt, model, D);
+    ReportJob.run(rt, model, D, List.of(ingest));
     Document withAll = Jsoup.parse(dir.resolve("reports/" + D + ".html").toFile(), "UTF-8");
 
     Map<String, long[]> seg = new TreeMap<>();
