@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
     description = "Lead and account scoring on Apache Spark and Delta Lake.",
     subcommands = {Main.Ingest.class, Main.Score.class, Main.Accounts.class, Main.Pipeline.class,
         GenerateCommand.class, SqlCommand.class, SegmentsCommand.class, ForgetCommand.class,
-        BacktestCommand.class, CalibrateCommand.class,
+        BacktestCommand.class, CalibrateCommand.class, Main.Report.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Exit codes: 0 success, 1 the job failed, 2 bad arguments,"
         + " 3 configuration or model refused."})
@@ -116,6 +116,28 @@ public final class Main implements Callable<Integer> {
     }
   }
 
+  @Command(name = "report", mixinStandardHelpOptions = true,
+      description = {"Writes the report of --date (run score and accounts first): one"
+          + " self-contained HTML page, <leadscore.reports>/<date>.html, copied to latest.html"
+          + " when the date is the latest scored one. It opens offline (charts inlined).",
+          "The page is drawn from aggregates that are also written as Delta tables keyed by"
+              + " score_date (report_daily, report_distribution, report_priority, report_trend,"
+              + " report_transitions, report_top_accounts, report_top_leads, report_rules,"
+              + " report_ingest, report_rejects, report_segments, report_backtest), each"
+              + " replacing the date's partition, so BI draws the same charts.",
+          "Sections whose data is absent (no backtest, no segments, no account scores) say so"
+              + " in the page."})
+  static final class Report implements Callable<Integer> {
+    @Mixin JobOptions options;
+    @Mixin ScoreDate scoreDate;
+
+    @Override
+    public Integer call() {
+      return JobLauncher.launch("report", options, scoreDate.date, true,
+          (rt, model) -> List.of(ReportJob.run(rt, model, scoreDate.date)));
+    }
+  }
+
   /** --date of the scoring jobs. */
   static final class ScoreDate {
     @Option(names = "--date", required = true, paramLabel = "YYYY-MM-DD",
@@ -137,7 +159,7 @@ public final class Main implements Callable<Integer> {
 
   @Command(name = "pipeline", mixinStandardHelpOptions = true,
       description = {"Runs the daily jobs in order for --date: ingest, score, accounts,"
-          + " segments.",
+          + " segments, report.",
           "The model and the segments are validated before anything is read. With --from, ingest takes every"
               + " landing date from --from to --date as one batch (a first load or backfill)."})
   static final class Pipeline implements Callable<Integer> {
@@ -168,6 +190,7 @@ public final class Main implements Callable<Integer> {
     results.add(ScoreJob.run(rt, model, date, full));
     results.add(AccountsJob.run(rt, model, date));
     results.add(SegmentsJob.run(rt, model, segments, date));
+    results.add(ReportJob.run(rt, model, date, results));
     return results;
   }
 

@@ -67,6 +67,7 @@ class PipelineEndToEndTest extends SparkTestBase {
     Path repo = repo();
     Map<String, String> overrides = new HashMap<>();
     overrides.put("leadscore.warehouse", dir.resolve("warehouse").toString());
+    overrides.put("leadscore.reports", dir.resolve("reports").toString());
     overrides.put("leadscore.model-file", repo.resolve("conf/model.conf").toString());
     overrides.put("leadscore.segments-file", repo.resolve("conf/segments.conf").toString());
     overrides.put("leadscore.exports", dir.resolve("exports").toString());

@@ -45,7 +45,8 @@ public record AppSettings(
     Optional<String> failAfterWrite,
     String exports,
     Optional<String> segmentsFile,
-    Optional<String> forgetSalt) {
+    Optional<String> forgetSalt,
+    String reports) {
 
   public static final Set<String> FORMATS = Set.of("jsonl", "csv", "parquet");
 
@@ -122,7 +123,8 @@ public record AppSettings(
     ConfigNode root = new ConfigNode(source, "leadscore", null, config.getObject("leadscore"));
     root.allowOnly(Set.of("home", "warehouse", "model-file", "inputs", "ingest", "activity-types",
         "spark", "model", "segments", "testing",
-        "exports", "segments-file", "forget", "backtest", "calibrate"));
+        "exports", "segments-file", "forget", "backtest", "calibrate",
+        "reports"));
     ConfigNode inputs = root.child("inputs");
     inputs.allowOnly(Set.of("activities", "leads", "accounts", "outcomes"));
     ConfigNode activities = inputs.child("activities");
@@ -181,7 +183,7 @@ public record AppSettings(
         input(inputs, "outcomes"), layout, zone, ingest.bool("fail-on-missing-activities"),
         (int) daysAfter, List.copyOf(types), spark.string("master"), spark.string("app-name"),
         sparkConf, failAfterWrite, root.string("exports"), root.optString("segments-file"),
-        salt);
+        salt, root.string("reports"));
   }
 
   private static Input input(ConfigNode inputs, String name) {
@@ -212,6 +214,7 @@ public record AppSettings(
     Map<String, String> lines = new TreeMap<>();
     lines.put("warehouse", warehouse);
     lines.put("model-file", modelFile);
+    lines.put("reports", reports);
     lines.put("inputs.activities", activities.path() + "/" + activitiesLayout + " ("
         + activities.format() + ")");
     lines.put("inputs.leads", leads.path() + " (" + leads.format() + ")");
