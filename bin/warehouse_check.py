@@ -31,10 +31,11 @@ def tables(warehouse: str) -> list[str]:
 
 def normalised(df: DataFrame, table: str) -> DataFrame:
     if table == "run_log":
-        # Run ids, start/finish times and timings differ by nature; what ran and what it
-        # counted must not.
-        return df.select("job", "run_date", "status", "model_version",
-                         F.to_json("counts").alias("counts"), "outputs")
+        # Run ids, start/finish times and timings differ by nature, and so does
+        # model_version for ingest (set when it runs inside `pipeline`, which loads the
+        # model); what ran for which date and what it counted must not.
+        return df.select("job", "run_date", "status",
+                         F.to_json("counts").alias("counts"), F.to_json("outputs").alias("outputs"))
     cols = []
     for f in df.schema.fields:
         if f.name in RUN_SPECIFIC_COLUMNS:

@@ -9,6 +9,7 @@ file is parsed:
     leadscore_jar    the shaded jar      default /opt/leadscore/leadscore-jobs-all.jar
     leadscore_conf   settings overlay    default /opt/leadscore/conf/cluster.conf
     leadscore_model  scoring model       default /opt/leadscore/conf/model.conf
+    leadscore_driver_memory, leadscore_executor_memory   default 2g, 4g
 
 and the Spark master, deploy mode and spark-submit binary from the Airflow Connection
 ``leadscore_spark`` (see airflow/README.md).
@@ -29,6 +30,9 @@ VARIABLES = {
     "leadscore_jar": "/opt/leadscore/leadscore-jobs-all.jar",
     "leadscore_conf": "/opt/leadscore/conf/cluster.conf",
     "leadscore_model": "/opt/leadscore/conf/model.conf",
+    # The driver collects only small aggregates; 2 GB runs every job up to 1M leads.
+    "leadscore_driver_memory": "2g",
+    "leadscore_executor_memory": "4g",
 }
 
 
@@ -103,6 +107,8 @@ def submit_task(job: Job) -> SparkSubmitOperator:
         java_class=MAIN_CLASS,
         name="leadscore-%s-{{ ds }}" % job.name,
         application_args=application_args(job),
+        conf={"spark.driver.memory": variable("leadscore_driver_memory"),
+              "spark.executor.memory": variable("leadscore_executor_memory")},
         depends_on_past=job.depends_on_past,
         doc_md=job.doc,
     )
