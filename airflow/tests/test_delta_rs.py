@@ -100,3 +100,16 @@ def column_problems(column: pa.ChunkedArray, stats: dict) -> list[str]:
         if got != stats["true"]:
             out.append("%d true, Spark %d" % (got, stats["true"]))
     return out
+
+
+def test_tables_stay_at_a_protocol_every_reader_reads(reference_warehouse, spark_summary):
+    """Reader version 1: no deletion vectors, column mapping or other reader features, which
+    many engines (older delta-rs, Trino and DuckDB releases, Athena) cannot read. A change
+    that enables one fails here first; see README "Reading the tables without Spark"."""
+    raised = []
+    for table in sorted(spark_summary):
+        protocol = DeltaTable(os.path.join(reference_warehouse, table)).protocol()
+        if protocol.min_reader_version != 1 or protocol.reader_features:
+            raised.append("%s: reader v%d %s" % (table, protocol.min_reader_version,
+                                                 protocol.reader_features))
+    assert not raised, raised
