@@ -77,7 +77,14 @@ def spark_submit_python(spark_home: Path, jar: Path, script_args: list[str], log
 
 @pytest.fixture(scope="session")
 def reference_warehouse(jar: Path) -> Path:
-    """The warehouse of `bin/leadscore pipeline --from FIRST_LOAD --date RUN_DATE`."""
+    """The warehouse of `bin/leadscore pipeline --from FIRST_LOAD --date RUN_DATE`.
+
+    LEADSCORE_TEST_REFERENCE_WAREHOUSE names one already written by such a run instead
+    (e.g. bin/cluster-smoke's), to check it without running the pipeline again."""
+    given = os.environ.get("LEADSCORE_TEST_REFERENCE_WAREHOUSE")
+    if given:
+        print("\nreference warehouse given: %s" % given)
+        return Path(given)
     out = scratch() / "pipeline-warehouse"
     subprocess.run(["rm", "-rf", str(out)], check=True)
     seconds = run([str(REPO / "bin" / "leadscore"), "pipeline", "--from", FIRST_LOAD,
