@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -52,18 +53,41 @@ def jar() -> Path:
     return JAR
 
 
-def run(cmd: list[str], log: Path, env: dict | None = None, timeout: int = 1800) -> float:
-    """Runs cmd with its output in log; fails the test with the log's tail when it fails."""
+def run(cmd: list[str], log: Path, env: dict | None = None, timeout: int = 3600) -> float:
+    """Runs cmd with its output in log; fails the test with the log's tail when it fails.
+
+    cmd runs in a process group of its own, ended whole on a timeout or an interrupt: an
+    `airflow dags test` killed alone would leave its spark-submit driver running."""
     started = time.monotonic()
     with open(log, "w") as out:
-        rc = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, env=env,
-                            timeout=timeout, cwd=REPO).returncode
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, env=env, cwd=REPO,
+                                start_new_session=True)
+        try:
+            rc = proc.wait(timeout=timeout)
+        except BaseException:
+            end_group(proc)
+            raise
     seconds = time.monotonic() - started
     if rc != 0:
         tail = "".join(log.read_text(errors="replace").splitlines(keepends=True)[-40:])
         pytest.fail("%s exited %d after %.0f s (log %s):\n%s" % (" ".join(map(str, cmd[:4])),
                                                                    rc, seconds, log, tail))
     return seconds
+
+
+def end_group(proc: subprocess.Popen) -> None:
+    """SIGTERM to the process group, SIGKILL to what is left after 30 s."""
+    for sig, wait in ((signal.SIGTERM, 30), (signal.SIGKILL, 10)):
+        try:
+            os.killpg(proc.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            proc.wait(timeout=wait)
+            # The leader is gone; members may linger a moment longer.
+            time.sleep(1)
+        except subprocess.TimeoutExpired:
+            pass
 
 
 def spark_submit_python(spark_home: Path, jar: Path, script_args: list[str], log: Path) -> float:
