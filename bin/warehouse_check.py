@@ -21,7 +21,8 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
-RUN_SPECIFIC_COLUMNS = {"ingest_run_id"}
+# Run ids and start times: segment_runs and report_ingest_* carry them too.
+RUN_SPECIFIC_COLUMNS = {"ingest_run_id", "run_id", "started_at"}
 
 
 def tables(warehouse: str) -> list[str]:

@@ -20,7 +20,7 @@ complete), each as `spark-submit --class io.leadscore.jobs.Main <jar> <job> --da
 
 Every job is idempotent for its date: a retry or a rerun (clear the task) leaves the
 tables as one clean run would. Runs go one at a time, in date order (`max_active_runs=1`;
-`score` and `accounts` wait for the previous day's). Catch-up is off: load history with a
+`score`, `accounts` and `segments` wait for the previous day's). Catch-up is off: load history with a
 backfill (see airflow/README.md) or trigger one run with the `from` param, which ingests
 every landing date from `from` to the run date as one batch.
 
@@ -30,7 +30,7 @@ connection `leadscore_spark`.
 
 with DAG(
     dag_id="leadscore_daily",
-    description="leadscore: ingest, score and account scoring for each day",
+    description="leadscore: ingest, score, accounts, segments and report for each day",
     schedule="@daily",
     start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
     catchup=False,

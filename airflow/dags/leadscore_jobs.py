@@ -57,8 +57,7 @@ class Job:
     doc: str = ""
 
 
-# The daily jobs in run order; each runs after the one before it. segments and report are
-# added here when they land (one entry each).
+# The daily jobs in run order; each runs after the one before it.
 DAILY_JOBS: list[Job] = [
     Job("ingest", ("--date", "{{ ds }}", "--from", "{{ params['from'] or ds }}"),
         doc="Ingests the landing folder of the run date (or --from .. date with the `from` "
@@ -69,6 +68,12 @@ DAILY_JOBS: list[Job] = [
     Job("accounts", ("--date", "{{ ds }}"), depends_on_past=True,
         doc="Scores every account as of the run date from its leads' scores; band and "
             "grade changes are against the previous scored date."),
+    Job("segments", ("--date", "{{ ds }}"), depends_on_past=True,
+        doc="Writes each segment's members and what entered and left since the previous "
+            "run (CSV exports for campaign tools, segment tables). Membership spells chain "
+            "from the previous run, so it waits for the previous day's segments."),
+    Job("report", ("--date", "{{ ds }}"),
+        doc="Writes the run date's HTML report and its aggregates as report_* tables."),
 ]
 
 # The weekly backtest: scores as of ds - horizon, labelled by what converted since.

@@ -35,6 +35,8 @@ def dag_env(spark_home, jar) -> dict:
         # LEADSCORE_WAREHOUSE; the driver inherits both.
         "LEADSCORE_HOME": str(REPO),
         "LEADSCORE_WAREHOUSE": str(warehouse),
+        "LEADSCORE_EXPORTS": str(scratch() / "dag-exports"),
+        "LEADSCORE_REPORTS": str(scratch() / "dag-reports"),
         # The hook runs the first spark-submit on PATH.
         "PATH": "%s/bin:%s" % (spark_home, os.environ["PATH"]),
     })

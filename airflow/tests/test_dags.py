@@ -166,9 +166,7 @@ def test_the_cli_check_refuses_what_the_cli_refuses(spark_home, jar):
 
 
 def test_rendered_backtest_args_parse_with_the_real_cli(backtest, spark_home, jar):
-    if BACKTEST_JOB.name not in cli_jobs(spark_home, jar):
-        pytest.skip("the jar's CLI has no `backtest` job yet (it lands with issue 12): "
-                    "re-run after the merge")
+    assert BACKTEST_JOB.name in cli_jobs(spark_home, jar)
     args = render_args(backtest, "backtest")
     assert args[args.index("--as-of") + 1] == "2026-10-21"   # RUN_DATE - 30 days
     assert cli_check(spark_home, jar, [args]) == ["ok backtest"]
