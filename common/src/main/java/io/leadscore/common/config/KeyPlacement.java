@@ -18,14 +18,18 @@ final class KeyPlacement {
   static final Map<String, String> NOT_IN_SETTINGS = Map.of(
       "model", "the scoring model is read only from the model file (leadscore.model-file or"
           + " --model), not from the settings: move this block there",
-      "segments", "segment definitions are not read from the settings file: they belong in a"
-          + " file of their own, read by the segments job");
+      "segments", SEGMENTS_ELSEWHERE);
+
+  /** The one file segment definitions are read from (SPEC §5; README "Segments"). */
+  static final String SEGMENTS_ELSEWHERE = "segment definitions are read only from a file of"
+      + " their own, named by leadscore.segments-file (LEADSCORE_SEGMENTS; conf/segments.conf"
+      + " in conf/local.conf): move this list there";
 
   /**
-   * Keys a model file may hold under {@code leadscore}: the model, the activity types it
-   * names (merged with the settings' list), and segments (which may live beside the model).
+   * Keys a model file may hold under {@code leadscore}: the model and the activity types it
+   * names (merged with the settings' list).
    */
-  static final Set<String> IN_MODEL_FILE = Set.of("model", "activity-types", "segments");
+  static final Set<String> IN_MODEL_FILE = Set.of("model", "activity-types");
 
   /** Refuses settings keys that belong in another file. */
   static void checkSettings(Config config, String source) {
@@ -48,6 +52,9 @@ final class KeyPlacement {
     }
     ConfigNode holder = new ConfigNode(source, "leadscore", null, root.getObject("leadscore"));
     for (String key : holder.keys()) {
+      if (key.equals("segments")) {
+        throw holder.fail(key, SEGMENTS_ELSEWHERE);
+      }
       if (!IN_MODEL_FILE.contains(key)) {
         throw holder.fail(key, "is a setting, read only from the settings file (--conf or"
             + " reference.conf), not from the model file (a model file holds: leadscore."

@@ -244,9 +244,12 @@ class ModelValidationTest extends SparkTestBase {
   }
 
   @Test
-  void segmentsBesideTheModelAreNotRefused() throws IOException {
-    loader().load(write(shipped() + "\nleadscore.segments = [ { name = hot, where ="
-        + " \"band = 'hot'\", channel = sales } ]\n"));
+  void segmentsBesideTheModelAreRefusedNamingTheSegmentsFile() throws IOException {
+    ConfigException e = assertThrows(ConfigException.class, () -> loader().load(write(shipped()
+        + "\nleadscore.segments = [ { name = hot, where = \"band = 'hot'\", channel = sales } ]\n")));
+    Assertions.assertTrue(e.getMessage().contains("leadscore.segments: segment definitions are"
+        + " read only from a file of their own, named by leadscore.segments-file"),
+        e.getMessage());
   }
 
   @Test
@@ -266,7 +269,7 @@ class ModelValidationTest extends SparkTestBase {
         () -> AppSettings.load(java.util.Optional.of(settings.toFile()), java.util.Map.of()));
     Assertions.assertTrue(e.getMessage().startsWith(settings + ":1: leadscore.segments:"),
         e.getMessage());
-    Assertions.assertTrue(e.getMessage().contains("a file of their own"), e.getMessage());
+    Assertions.assertTrue(e.getMessage().contains("leadscore.segments-file"), e.getMessage());
   }
 
   @Test
