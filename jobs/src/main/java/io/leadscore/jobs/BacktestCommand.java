@@ -26,10 +26,10 @@ import picocli.CommandLine.Option;
         + " a conversion outcome (leadscore.backtest.conversion-outcomes) in (C, C + horizon]."
         + " Leads created after C or converted on or before C are left out and counted.",
         "Prints base rate, conversion by grade, band, priority and score decile, top-decile"
-            + " and top-20% lift, AUC of engagement, fit and fit + engagement, MQL precision,"
+            + " and top-20%% lift, AUC of engagement, fit and fit + engagement, MQL precision,"
             + " recall and volume, and a report per rule; writes them to backtest_runs,"
             + " backtest_metrics, backtest_buckets and backtest_rules. No scoring table is"
-            + " read or changed.",
+            + " changed (the impact preview only reads lead_score_history).",
         "With --compare, a second model is measured on the same leads side by side, and the"
             + " impact preview counts the leads that would change grade, band and MQL status"
             + " if it replaced --model as of the latest scored date."})

@@ -128,7 +128,13 @@ public final class BacktestJob {
     Dataset<Row> judged = inputs.judgedScores(model, cutoff)
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      return BacktestMetrics.evaluate(model, judged);
+      Evaluation e = BacktestMetrics.evaluate(model, judged);
+      var s = e.summary();
+      LOG.info("{} as of {}: {} leads, {} conversions (base rate {}), AUC engagement {}, fit {},"
+          + " combined {}, top-decile lift {}, top-20% lift {}", model.version(), cutoff.date(),
+          s.leads(), s.conversions(), s.baseRate(), s.aucEngagement(), s.aucFit(),
+          s.aucCombined(), s.topDecileLift(), s.top20Lift());
+      return e;
     } finally {
       judged.unpersist();
     }

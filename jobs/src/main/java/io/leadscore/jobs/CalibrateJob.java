@@ -119,6 +119,10 @@ public final class CalibrateJob {
         c.compare().orElseThrow().summary().aucCombined());
     out.printf(Locale.ROOT, "suggested model: %s (review it; nothing was deployed)%n",
         request.out());
+    LOG.info("validation AUC as of {}: regression {}, current model {}, suggested model {}"
+        + " (training AUC {})", request.validateAsOf(), validationAuc,
+        c.model().summary().aucCombined(), c.compare().orElseThrow().summary().aucCombined(),
+        trainAuc);
 
     counts.put("new_fit_rules", suggestion.changes().stream()
         .filter(ch -> ch.before() == null).count());
