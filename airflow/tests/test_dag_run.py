@@ -20,6 +20,17 @@ def airflow_cli() -> str:
     return str(Path(sys.executable).parent / "airflow")
 
 
+def cli_json(args: list[str], env: dict):
+    """The JSON an airflow CLI command prints with -o json; Airflow logs warnings (e.g.
+    that graphviz is missing) to the same stdout before it, so the JSON is the last line
+    that starts with '[' or '{'."""
+    out = subprocess.run([airflow_cli(), *args, "-o", "json"], env=env, capture_output=True,
+                         text=True, check=True, timeout=600).stdout
+    lines = [line for line in out.splitlines() if line.startswith(("[", "{"))]
+    assert lines, out
+    return json.loads(lines[-1])
+
+
 @pytest.fixture(scope="module")
 def dag_env(spark_home, jar) -> dict:
     warehouse = scratch() / "dag-warehouse"
@@ -49,13 +60,10 @@ def dag_run(dag_env) -> dict:
     log = scratch() / "airflow-dags-test.log"
     seconds = run([airflow_cli(), "dags", "test", "leadscore_daily", RUN_DATE,
                    "-c", json.dumps({"from": FIRST_LOAD})], log, dag_env)
-    runs = json.loads(subprocess.run(
-        [airflow_cli(), "dags", "list-runs", "leadscore_daily", "-o", "json"],
-        env=dag_env, capture_output=True, text=True, check=True).stdout)
+    runs = cli_json(["dags", "list-runs", "leadscore_daily"], dag_env)
     assert len(runs) == 1, runs
-    states = json.loads(subprocess.run(
-        [airflow_cli(), "tasks", "states-for-dag-run", "leadscore_daily", runs[0]["run_id"],
-         "-o", "json"], env=dag_env, capture_output=True, text=True, check=True).stdout)
+    states = cli_json(["tasks", "states-for-dag-run", "leadscore_daily", runs[0]["run_id"]],
+                      dag_env)
     print("\nairflow dags test leadscore_daily %s: %.0f s, run %s %s" % (
         RUN_DATE, seconds, runs[0]["run_id"], runs[0]["state"]))
     for s in states:
