@@ -327,7 +327,8 @@ public final class SegmentsJob {
             .equalTo(lit(Date.valueOf(p)))).select(LEAD_ID))
         .orElse(rt.spark().createDataFrame(List.of(), new StructType()
             .add(LEAD_ID, DataTypes.StringType)));
-    Dataset<Row> frame = frames.on(date);
+    // The run's own frame carries the consent reason; the files do not need it.
+    Dataset<Row> frame = frames.on(date).drop(Consent.HELD_BACK);
     Dataset<Row> members = frame.join(now, LEAD_ID);
     Dataset<Row> added = members.join(before, LEAD_ID, "left_anti");
     Dataset<Row> removedIds = before.join(now, LEAD_ID, "left_anti");
@@ -335,7 +336,7 @@ public final class SegmentsJob {
     // before says who it was.
     Dataset<Row> removed = frame.join(removedIds, LEAD_ID, "left_semi");
     if (previous.isPresent()) {
-      removed = removed.unionByName(frames.on(previous.get())
+      removed = removed.unionByName(frames.on(previous.get()).drop(Consent.HELD_BACK)
           .join(removedIds.join(frame, LEAD_ID, "left_anti"), LEAD_ID, "left_semi"));
     }
     String folder = folder(rt, s, date);

@@ -56,38 +56,47 @@ public final class SegmentsLoader {
     List<Segment> segments = new ArrayList<>();
     Map<String, String> seen = new HashMap<>();
     for (ConfigNode raw : holder.objectList("segments")) {
-      ConfigNode node = raw.withLabel(raw.has("name") ? raw.string("name") : null);
-      String name = node.string("name");
-      node.allowOnly(KEYS);
-      if (!NAME.matcher(name).matches()) {
-        throw node.fail("name", "segment names are lower-case letters, digits, '-', '_' and"
-            + " '.', starting with a letter or digit (they name export folders); was '" + name
-            + "'");
+      try {
+        segments.add(segment(raw, seen));
+      } catch (ConfigException e) {
+        // ConfigNode labels rule errors "(rule X)"; here X is a segment.
+        throw new ConfigException(e.getMessage().replaceAll(" \\(rule ", " (segment "), e);
       }
-      String first = seen.putIfAbsent(name, node.locate("name"));
-      if (first != null) {
-        throw node.fail("name", "duplicate segment name '" + name + "' (first defined at "
-            + first + ")");
-      }
-      String channelText = node.string("channel").toLowerCase(Locale.ROOT);
-      Channel channel = switch (channelText) {
-        case "email" -> Channel.EMAIL;
-        case "sales" -> Channel.SALES;
-        default -> throw node.fail("channel", "unknown channel '" + channelText
-            + "' (channels: email, sales)");
-      };
-      List<String> columns = node.has("columns") ? node.strings("columns")
-          : Segment.DEFAULT_COLUMNS;
-      List<String> orderBy = node.has("order-by") ? node.strings("order-by")
-          : Segment.DEFAULT_ORDER;
-      Optional<Integer> limit = node.has("limit") ? Optional.of(node.positiveInt("limit"))
-          : Optional.empty();
-      if (node.has("description")) {
-        node.string("description");
-      }
-      segments.add(new Segment(name, node.string("where"), channel, List.copyOf(columns),
-          List.copyOf(orderBy), limit, node.locate("where")));
     }
     return List.copyOf(segments);
+  }
+
+  private static Segment segment(ConfigNode raw, Map<String, String> seen) {
+    ConfigNode node = raw.withLabel(raw.has("name") ? raw.string("name") : null);
+    String name = node.string("name");
+    node.allowOnly(KEYS);
+    if (!NAME.matcher(name).matches()) {
+      throw node.fail("name", "segment names are lower-case letters, digits, '-', '_' and"
+          + " '.', starting with a letter or digit (they name export folders); was '" + name
+          + "'");
+    }
+    String first = seen.putIfAbsent(name, node.locate("name"));
+    if (first != null) {
+      throw node.fail("name", "duplicate segment name '" + name + "' (first defined at "
+          + first + ")");
+    }
+    String channelText = node.string("channel").toLowerCase(Locale.ROOT);
+    Channel channel = switch (channelText) {
+      case "email" -> Channel.EMAIL;
+      case "sales" -> Channel.SALES;
+      default -> throw node.fail("channel", "unknown channel '" + channelText
+          + "' (channels: email, sales)");
+    };
+    List<String> columns = node.has("columns") ? node.strings("columns")
+        : Segment.DEFAULT_COLUMNS;
+    List<String> orderBy = node.has("order-by") ? node.strings("order-by")
+        : Segment.DEFAULT_ORDER;
+    Optional<Integer> limit = node.has("limit") ? Optional.of(node.positiveInt("limit"))
+        : Optional.empty();
+    if (node.has("description")) {
+      node.string("description");
+    }
+    return new Segment(name, node.string("where"), channel, List.copyOf(columns),
+        List.copyOf(orderBy), limit, node.locate("where"));
   }
 }
