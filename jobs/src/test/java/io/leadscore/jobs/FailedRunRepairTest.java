@@ -1,7 +1,10 @@
 package io.leadscore.jobs;
 
 import static io.leadscore.common.Schemas.*;
+import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.map_entries;
+import static org.apache.spark.sql.functions.map_from_entries;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,6 +27,7 @@ import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.types.MapType;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -119,7 +123,13 @@ class FailedRunRepairTest extends SparkTestBase {
       Assertions.assertTrue(rt.store().exists(name), name);
       Dataset<Row> df = rt.store().read(name).drop(INGEST_RUN_ID);
       List<String> rows = new ArrayList<>();
-      Column[] columns = Stream.of(df.columns()).sorted().map(c -> col("`" + c + "`"))
+      // A map's entries keep the order they were built in, which is not part of its value.
+      Column[] columns = Stream.of(df.schema().fields())
+          .sorted((a, b) -> a.name().compareTo(b.name()))
+          .map(f -> f.dataType() instanceof MapType
+              ? map_from_entries(array_sort(map_entries(col("`" + f.name() + "`"))))
+                  .as(f.name())
+              : col("`" + f.name() + "`"))
           .toArray(Column[]::new);
       for (Row r : df.select(to_json(struct(columns))).collectAsList()) {
         rows.add(r.getString(0));
