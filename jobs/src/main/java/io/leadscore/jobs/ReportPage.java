@@ -307,7 +307,8 @@ final class ReportPage {
     Map<String, Integer> runIndex = new LinkedHashMap<>();
     for (Row r : d.ingestRuns) {
       runIndex.put(r.getAs(RUN_ID), runs.size());
-      runs.add(r.getAs(RUN_DATE) + " " + String.valueOf(r.getAs(STARTED_AT)).substring(11, 16));
+      runs.add(r.getAs(RUN_DATE) + " "
+          + r.<java.sql.Timestamp>getAs(STARTED_AT).toString().substring(11, 16));
     }
     Map<String, long[]> byReason = new java.util.TreeMap<>();
     for (Row r : d.rejects) {
