@@ -14,16 +14,17 @@ import java.util.TreeMap;
 final class KeyPlacement {
   private KeyPlacement() {}
 
+  /** The one file segment definitions are read from (SPEC §5; README "Segments"). */
+  static final String SEGMENTS_ELSEWHERE = "segment definitions are read only from a file of"
+      + " their own, named by leadscore.segments-file (LEADSCORE_SEGMENTS; conf/segments.conf"
+      + " in conf/local.conf): move this list there";
+
   /** Where the settings (reference.conf, --conf) send keys they do not read, and why. */
   static final Map<String, String> NOT_IN_SETTINGS = Map.of(
       "model", "the scoring model is read only from the model file (leadscore.model-file or"
           + " --model), not from the settings: move this block there",
       "segments", SEGMENTS_ELSEWHERE);
 
-  /** The one file segment definitions are read from (SPEC §5; README "Segments"). */
-  static final String SEGMENTS_ELSEWHERE = "segment definitions are read only from a file of"
-      + " their own, named by leadscore.segments-file (LEADSCORE_SEGMENTS; conf/segments.conf"
-      + " in conf/local.conf): move this list there";
 
   /**
    * Keys a model file may hold under {@code leadscore}: the model and the activity types it
