@@ -85,7 +85,8 @@ def test_each_task_really_ran_spark_submit_with_the_jar(dag_run, jar, spark_home
     assert len(submits) == len(DAILY_JOBS), submits
     for job, line in zip(DAILY_JOBS, submits):
         assert "--master local[*]" in line and str(jar) in line
-        assert "io.leadscore.jobs.Main %s " % job.name in line, line
+        # spark-submit puts the application jar between the main class and its arguments.
+        assert "--class io.leadscore.jobs.Main %s %s " % (jar, job.name) in line, line
         assert "--date %s" % RUN_DATE in line
     assert "--from %s" % FIRST_LOAD in submits[0]
 
