@@ -25,7 +25,6 @@ final class KeyPlacement {
           + " --model), not from the settings: move this block there",
       "segments", SEGMENTS_ELSEWHERE);
 
-
   /**
    * Keys a model file may hold under {@code leadscore}: the model and the activity types it
    * names (merged with the settings' list).
