@@ -137,7 +137,7 @@ class PipelineEndToEndTest extends SparkTestBase {
     JobRuntime rt = pipeline();
     assertEquals(303, results.get(1).count(ScoreJob.LEADS_SCORED));
     assertEquals(303, rt.store().read(T_LEAD_SCORES).count());
-    assertEquals(4, results.size(), "ingest, score, accounts, segments");
+    assertEquals(5, results.size(), "ingest, score, accounts, segments, report");
     assertEquals(51, results.get(2).count(AccountsJob.ACCOUNTS_SCORED));
   }
 
