@@ -46,8 +46,11 @@ def normalised(df: DataFrame, table: str) -> DataFrame:
         c = F.col("`%s`" % f.name)
         if isinstance(f.dataType, (T.DoubleType, T.FloatType)):
             c = F.round(c, 9).alias(f.name)
-        elif isinstance(f.dataType, (T.MapType, T.ArrayType, T.StructType)):
-            # exceptAll cannot compare maps; their JSON (keys in stored order) can.
+        elif isinstance(f.dataType, T.MapType):
+            # exceptAll cannot compare maps, and a map's entries have no order: compare
+            # its entries sorted by key.
+            c = F.to_json(F.array_sort(F.map_entries(c))).alias(f.name)
+        elif isinstance(f.dataType, (T.ArrayType, T.StructType)):
             c = F.to_json(c).alias(f.name)
         cols.append(c)
     return df.select(*cols)

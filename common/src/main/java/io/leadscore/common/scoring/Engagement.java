@@ -105,11 +105,14 @@ public final class Engagement {
         .withColumn("c", round(col(DECAYED_COUNT).multiply(col("points")), 9))
         .withColumn("c", capped);
     Column rounded = round(col("c"), 2);
+    // Sorted by rule: collect_list follows the shuffle, so without it the map's key order
+    // (what to_json and exports show) would differ between runs and between clusters.
     return perRule
         .groupBy(DailyCounts.SUBJECT_ID)
         .agg(sum("c").as(RAW),
             map_from_entries(filter(
-                collect_list(struct(col(DailyCounts.RULE).as("key"), rounded.as("value"))),
+                array_sort(collect_list(
+                    struct(col(DailyCounts.RULE).as("key"), rounded.as("value")))),
                 e -> e.getField("value").notEqual(0.0))).as(CONTRIBUTIONS));
   }
 
