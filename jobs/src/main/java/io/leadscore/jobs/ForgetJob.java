@@ -341,6 +341,14 @@ public final class ForgetJob {
 
   private static void vacuum(DeltaStore store, List<String> tables, Vacuum vacuum) {
     String check = "spark.databricks.delta.retentionDurationCheck.enabled";
+    // VACUUM lists a table's folders in as many tasks as this setting (10,000 unless set):
+    // minutes of empty tasks per small table. Unless the user chose a value, a task a core.
+    String listing = "spark.sql.sources.parallelPartitionDiscovery.parallelism";
+    boolean chooseListing = !store.spark().conf().contains(listing);
+    if (chooseListing) {
+      store.spark().conf().set(listing,
+          Math.max(2, store.spark().sparkContext().defaultParallelism()));
+    }
     if (vacuum.ignoreRetentionCheck()) {
       LOG.warn("VACUUM with {} hours of retention, below Delta's safety check: readers of"
           + " older versions will fail", vacuum.retentionHours());
@@ -354,6 +362,9 @@ public final class ForgetJob {
     } finally {
       if (vacuum.ignoreRetentionCheck()) {
         store.spark().conf().unset(check);
+      }
+      if (chooseListing) {
+        store.spark().conf().unset(listing);
       }
     }
   }
