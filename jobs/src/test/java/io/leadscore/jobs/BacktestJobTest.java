@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.typesafe.config.ConfigFactory;
 import io.leadscore.common.backtest.BacktestMetrics.Summary;
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.config.ModelLoader;
 import io.leadscore.common.storage.RunLog;
@@ -92,8 +91,7 @@ class BacktestJobTest extends SparkTestBase {
     runBefore();
     Map<String, String> overrides = new HashMap<>();
     overrides.put("leadscore.warehouse", dir.resolve("wh").toString());
-    rt = new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.empty());
+    rt = TestRuntimes.of(session(), overrides);
     List<String> leadFields = new ArrayList<>(List.of(LEADS.fieldNames()));
     leadFields.add(EMAIL_DOMAIN);
     model = new ModelLoader(rt.settings().activityTypes(), leadFields,

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import io.leadscore.common.backtest.Calibration.Feature;
 import io.leadscore.common.config.AnalysisSettings;
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.generate.GeneratorSpec;
 import io.leadscore.common.testing.SparkTestBase;
@@ -56,14 +55,13 @@ class CalibrateJobTest extends SparkTestBase {
     GenerateCommand.run(session(), spec, landing.toString(), true);
     Map<String, String> overrides = new HashMap<>();
     overrides.put("leadscore.model-file",
-        PipelineEndToEndTest.repo().resolve("conf/model.conf").toString());
+        TestRuntimes.repo().resolve("conf/model.conf").toString());
     overrides.put("leadscore.inputs.activities.path", landing.resolve("activities").toString());
     for (String input : List.of("leads", "accounts", "outcomes")) {
       overrides.put("leadscore.inputs." + input + ".path", landing.resolve(input).toString());
     }
     overrides.put("leadscore.warehouse", dir.resolve("wh").toString());
-    rt = new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.empty());
+    rt = TestRuntimes.of(session(), overrides);
     IngestJob.run(rt, spec.startDate(), END);
     model = rt.loadModel();
     AnalysisSettings settings = new AnalysisSettings(List.of("sql", "opportunity", "won"),
@@ -109,7 +107,7 @@ class CalibrateJobTest extends SparkTestBase {
     assertEquals(result.suggestion().version(), loaded.version());
 
     // The shipped model with every rule's points drawn at random.
-    String shipped = Files.readString(PipelineEndToEndTest.repo().resolve("conf/model.conf"));
+    String shipped = Files.readString(TestRuntimes.repo().resolve("conf/model.conf"));
     Matcher m = Pattern.compile("points = -?[0-9.]+").matcher(shipped);
     Random random = new Random(42);
     StringBuilder text = new StringBuilder();

@@ -44,7 +44,7 @@ class CommandLineTest {
   private Path launcherWithoutBuild() throws IOException {
     Path bin = Files.createDirectories(dir.resolve("checkout/bin"));
     Path launcher = bin.resolve("leadscore");
-    Files.copy(PipelineEndToEndTest.repo().resolve("bin/leadscore"), launcher);
+    Files.copy(TestRuntimes.repo().resolve("bin/leadscore"), launcher);
     return launcher;
   }
 
@@ -159,7 +159,7 @@ class CommandLineTest {
     mvnArgs.set(mvnArgs.size() - 1, "validate");
     mvnArgs.add(0, mvn.toString());
     mvnArgs.addAll(List.of("-o", "-N"));
-    ProcessBuilder pb = new ProcessBuilder(mvnArgs).directory(PipelineEndToEndTest.repo().toFile())
+    ProcessBuilder pb = new ProcessBuilder(mvnArgs).directory(TestRuntimes.repo().toFile())
         .redirectErrorStream(true);
     pb.environment().put("MAVEN_OPTS", mavenOpts);
     Process p = pb.start();

@@ -10,7 +10,6 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.storage.DeltaStore;
 import io.leadscore.common.testing.SparkTestBase;
 import java.io.IOException;
@@ -22,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -112,8 +110,7 @@ class FailedRunRepairTest extends SparkTestBase {
     if (failAfterWrite != null) {
       overrides.put("leadscore.testing.fail-after-write", failAfterWrite);
     }
-    return new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.of(dir.resolve("model.conf").toFile()));
+    return TestRuntimes.of(session(), overrides, dir.resolve("model.conf"));
   }
 
   /** Each table's rows as sorted JSON texts, without the columns that name a run. */

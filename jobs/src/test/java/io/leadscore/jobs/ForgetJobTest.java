@@ -7,7 +7,6 @@ import static org.apache.spark.sql.functions.to_json;
 import static org.junit.jupiter.api.Assertions.*;
 
 import io.delta.tables.DeltaTable;
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.forget.Suppression;
 import io.leadscore.common.testing.SparkTestBase;
@@ -136,8 +135,7 @@ class ForgetJobTest extends SparkTestBase {
       o.put("leadscore.inputs." + input + ".path", dir.resolve("in").resolve(input).toString());
     }
     o.put("leadscore.inputs.activities.format", "jsonl");
-    return new JobRuntime(AppSettings.load(Optional.empty(), o), session(),
-        Optional.of(dir.resolve("model.conf").toFile()));
+    return TestRuntimes.of(session(), o, dir.resolve("model.conf"));
   }
 
   private boolean mentions(String text) {

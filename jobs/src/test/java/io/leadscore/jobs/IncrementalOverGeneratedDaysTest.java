@@ -7,7 +7,6 @@ import static io.leadscore.jobs.IncrementalScoringTest.mode;
 import static io.leadscore.jobs.IncrementalScoringTest.rows;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.generate.GeneratorSpec;
 import io.leadscore.common.testing.SparkTestBase;
@@ -19,7 +18,6 @@ import java.time.LocalDate;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,7 +65,7 @@ class IncrementalOverGeneratedDaysTest extends SparkTestBase {
             + "T09:00:00Z\",\"activity_type\":\"page_view\",\"url\":\"/pricing\","
             + "\"email\":\"nobody-yet@example.org\"}"));
 
-    Path repo = PipelineEndToEndTest.repo();
+    Path repo = TestRuntimes.repo();
     Map<String, String> overrides = new HashMap<>();
     overrides.put("leadscore.model-file", repo.resolve("conf/model.conf").toString());
     overrides.put("leadscore.inputs.activities.path", landing.resolve("activities").toString());
@@ -75,17 +73,14 @@ class IncrementalOverGeneratedDaysTest extends SparkTestBase {
       overrides.put("leadscore.inputs." + input + ".path", landing.resolve(input).toString());
     }
     overrides.put("leadscore.warehouse", dir.resolve("incremental").toString());
-    JobRuntime inc = new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.empty());
+    JobRuntime inc = TestRuntimes.of(session(), overrides);
     // The snapshots do not change; after the first day ingest keeps the stored ones (faster).
     for (String input : List.of("leads", "accounts", "outcomes")) {
       overrides.put("leadscore.inputs." + input + ".path", dir.resolve("none").toString());
     }
-    JobRuntime activitiesOnly = new JobRuntime(AppSettings.load(Optional.empty(), overrides),
-        session(), Optional.empty());
+    JobRuntime activitiesOnly = TestRuntimes.of(session(), overrides);
     overrides.put("leadscore.warehouse", dir.resolve("full").toString());
-    JobRuntime rebuilt = new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.empty());
+    JobRuntime rebuilt = TestRuntimes.of(session(), overrides);
     Model model = inc.loadModel();
 
     Map<LocalDate, JobResult> incRuns = new HashMap<>();

@@ -12,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.typesafe.config.ConfigFactory;
 import io.delta.tables.DeltaTable;
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.config.ModelLoader;
 import io.leadscore.common.scoring.DailyCounts;
@@ -30,7 +29,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -86,8 +84,7 @@ class IncrementalScoringTest extends SparkTestBase {
   private JobRuntime runtime(String name) {
     Map<String, String> overrides = new HashMap<>();
     overrides.put("leadscore.warehouse", dir.resolve(name).toString());
-    return new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.empty());
+    return TestRuntimes.of(session(), overrides);
   }
 
   private static Model model(JobRuntime rt, String text) {

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.storage.DeltaStore;
 import io.leadscore.common.testing.SparkTestBase;
 import java.io.IOException;
@@ -17,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -64,8 +62,7 @@ class IngestHardeningTest extends SparkTestBase {
     overrides.put("leadscore.inputs.accounts.path", dir.resolve("accounts").toString());
     overrides.put("leadscore.inputs.outcomes.path", dir.resolve("outcomes.csv").toString());
     overrides.putAll(more);
-    return new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.empty());
+    return TestRuntimes.of(session(), overrides);
   }
 
   private void land(String name, LocalDate day, String file, String content) throws IOException {

@@ -58,7 +58,7 @@ class JobOutputTest extends SparkTestBase {
       }
     }
     command.add("-Dlog4j2.configurationFile="
-        + PipelineEndToEndTest.repo().resolve("conf/log4j2.properties"));
+        + TestRuntimes.repo().resolve("conf/log4j2.properties"));
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add(Main.class.getName());

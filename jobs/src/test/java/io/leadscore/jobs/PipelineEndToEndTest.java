@@ -4,7 +4,6 @@ import static io.leadscore.common.Schemas.*;
 import static org.apache.spark.sql.functions.col;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.testing.SparkTestBase;
 import java.io.IOException;
@@ -13,10 +12,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Assertions;
@@ -54,34 +51,13 @@ class PipelineEndToEndTest extends SparkTestBase {
     return rt;
   }
 
-  static Path repo() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.isDirectory(p.resolve("data-samples"))) {
-      p = p.getParent();
-    }
-    assertNotNull(p, "data-samples/ not found above " + Path.of("").toAbsolutePath());
-    return p;
-  }
-
   private JobRuntime runtime() {
-    Path repo = repo();
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("leadscore.warehouse", dir.resolve("warehouse").toString());
-    overrides.put("leadscore.reports", dir.resolve("reports").toString());
-    overrides.put("leadscore.model-file", repo.resolve("conf/model.conf").toString());
-    overrides.put("leadscore.segments-file", repo.resolve("conf/segments.conf").toString());
-    overrides.put("leadscore.exports", dir.resolve("exports").toString());
-    for (String input : List.of("activities", "leads", "accounts", "outcomes")) {
-      overrides.put("leadscore.inputs." + input + ".path",
-          repo.resolve("data-samples/" + input).toString());
-    }
-    return new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.empty());
+    return TestRuntimes.of(session(), TestRuntimes.dataSamples(dir, true));
   }
 
   /** Non-blank lines of every landing file: what ingest must report as read. */
   private static long landingLines() {
-    try (Stream<Path> files = Files.walk(repo().resolve("data-samples/activities"))) {
+    try (Stream<Path> files = Files.walk(TestRuntimes.repo().resolve("data-samples/activities"))) {
       // Spark skips hidden files (.x, _x) in input folders; so does this count.
       return files.filter(Files::isRegularFile)
           .filter(f -> !f.getFileName().toString().startsWith(".")

@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.*;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.testing.SparkTestBase;
 import java.io.IOException;
@@ -17,10 +16,8 @@ import java.nio.file.Path;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -65,17 +62,7 @@ class ReportJobTest extends SparkTestBase {
   @BeforeAll
   void prepare() throws IOException {
     runBefore();
-    Path repo = PipelineEndToEndTest.repo();
-    Map<String, String> overrides = new HashMap<>();
-    overrides.put("leadscore.warehouse", dir.resolve("warehouse").toString());
-    overrides.put("leadscore.reports", dir.resolve("reports").toString());
-    overrides.put("leadscore.model-file", repo.resolve("conf/model.conf").toString());
-    for (String input : List.of("activities", "leads", "accounts", "outcomes")) {
-      overrides.put("leadscore.inputs." + input + ".path",
-          repo.resolve("data-samples/" + input).toString());
-    }
-    rt = new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.empty());
+    rt = TestRuntimes.of(session(), TestRuntimes.dataSamples(dir, false));
     model = rt.loadModel();
     ingest = IngestJob.run(rt, FIRST, D);
     ScoreJob.run(rt, model, PREV, false);

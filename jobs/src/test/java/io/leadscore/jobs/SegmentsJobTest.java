@@ -6,7 +6,6 @@ import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
 import static org.junit.jupiter.api.Assertions.*;
 
-import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.ConfigException;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.config.Segment;
@@ -25,7 +24,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
@@ -148,8 +146,7 @@ class SegmentsJobTest extends SparkTestBase {
     overrides.put("leadscore.warehouse", dir.resolve(warehouse).toString());
     overrides.put("leadscore.exports", dir.resolve(exports).toString());
     overrides.put("leadscore.segments-file", dir.resolve(segmentsFile).toString());
-    return new JobRuntime(AppSettings.load(Optional.empty(), overrides), session(),
-        Optional.of(dir.resolve("model.conf").toFile()));
+    return TestRuntimes.of(session(), overrides, dir.resolve("model.conf"));
   }
 
   static Timestamp ts(String instant) {

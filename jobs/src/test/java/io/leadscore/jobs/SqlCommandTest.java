@@ -102,7 +102,7 @@ class SqlCommandTest extends SparkTestBase {
   /** The arguments of every `bin/leadscore sql ...` line of the README, unquoted. */
   static List<List<String>> readmeSqlCommands() throws IOException {
     List<List<String>> commands = new ArrayList<>();
-    for (String line : Files.readAllLines(PipelineEndToEndTest.repo().resolve("README.md"))) {
+    for (String line : Files.readAllLines(TestRuntimes.repo().resolve("README.md"))) {
       if (line.startsWith("bin/leadscore sql ")) {
         commands.add(words(line.substring("bin/leadscore sql ".length())));
       }
