@@ -3,7 +3,6 @@ package io.leadscore.jobs;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import io.leadscore.common.config.AppSettings;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -26,12 +25,8 @@ final class TestRuntimes {
 
   /** With a model file of the test's own, as {@code --model} would give it. */
   static JobRuntime of(SparkSession spark, Map<String, String> overrides, Path model) {
-    return of(spark, overrides, model.toFile());
-  }
-
-  static JobRuntime of(SparkSession spark, Map<String, String> overrides, File model) {
     return new JobRuntime(AppSettings.load(Optional.empty(), overrides), spark,
-        Optional.of(model));
+        Optional.of(model.toFile()));
   }
 
   /** The checkout: the folder above the working directory that holds data-samples/. */
