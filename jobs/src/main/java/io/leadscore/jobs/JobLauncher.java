@@ -5,6 +5,7 @@ import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.ConfigException;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.spark.Sessions;
+import io.leadscore.common.spark.SparkJobCounter;
 import io.leadscore.common.storage.RunLog;
 import java.time.Duration;
 import java.time.Instant;
@@ -63,6 +64,8 @@ final class JobLauncher {
           settings.source(), settings.describe());
       spark = Sessions.create(settings, options.master);
       runtime = new JobRuntime(settings, spark, Optional.ofNullable(options.model));
+      SparkJobCounter sparkJobs = SparkJobCounter.of(spark.sparkContext());
+      long sparkJobsBefore = sparkJobs.jobs();
       Model model = null;
       if (needsModel) {
         model = runtime.loadModel();
@@ -85,7 +88,8 @@ final class JobLauncher {
         System.out.println("leadscore " + job + (date == null ? "" : " " + date)
             + ": succeeded, total time " + StageTimer.format(
                 Duration.between(started, Instant.now()).toMillis() / 1000.0)
-            + " (Spark start-up, checks and run_log included)");
+            + " (Spark start-up, checks and run_log included), "
+            + (sparkJobs.jobs() - sparkJobsBefore) + " Spark jobs");
       }
       System.out.flush();
       return OK;
