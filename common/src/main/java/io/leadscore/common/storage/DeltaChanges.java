@@ -1,26 +1,22 @@
 package io.leadscore.common.storage;
 
-import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lit;
-
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 
 /**
  * Which partitions of a Delta table the commits after a version changed, read from the
@@ -43,14 +39,7 @@ public final class DeltaChanges {
 
   private static final Pattern COMMIT_FILE = Pattern.compile("\\d{20}\\.json");
 
-  /** The parts of an action that are read; everything else in a commit is left unparsed. */
-  private static final StructType FILE_ACTION = new StructType()
-      .add("partitionValues",
-          DataTypes.createMapType(DataTypes.StringType, DataTypes.StringType))
-      .add("dataChange", DataTypes.BooleanType);
-  private static final StructType ACTIONS = new StructType()
-      .add("add", FILE_ACTION)
-      .add("remove", FILE_ACTION);
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /**
    * Distinct values of a partition column changed by commits {@code after + 1 .. upTo}, or
@@ -77,34 +66,40 @@ public final class DeltaChanges {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot list " + log + ": " + e.getMessage(), e);
     }
-    List<String> files = new ArrayList<>();
+    TreeSet<String> values = new TreeSet<>();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
     for (long v = after + 1; v <= upTo; v++) {
       if (!present.contains(v)) {
         return new Touched(List.of(), "commit " + v + " of " + tablePath
             + " is no longer in its log (log retention)");
       }
-      files.add(new Path(log, String.format("%020d.json", v)).toString());
-    }
-    Dataset<Row> actions = spark.read().schema(ACTIONS).json(files.toArray(new String[0]));
-    Dataset<Row> touched = changed(actions, "add", partitionColumn)
-        .union(changed(actions, "remove", partitionColumn))
-        .distinct();
-    TreeSet<String> values = new TreeSet<>();
-    for (Row r : touched.collectAsList()) {
-      if (r.isNullAt(0)) {
-        return new Touched(List.of(), "a data change in " + tablePath + " after version "
-            + after + " carries no " + partitionColumn + " partition value");
+      Path commit = new Path(log, String.format("%020d.json", v));
+      // A few kilobytes per commit: read on the driver, not as a Spark job per refresh.
+      try (BufferedReader lines = new BufferedReader(new InputStreamReader(
+          commit.getFileSystem(conf).open(commit), StandardCharsets.UTF_8))) {
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+          if (line.isBlank()) {
+            continue;
+          }
+          JsonNode action = JSON.readTree(line);
+          for (String kind : List.of("add", "remove")) {
+            JsonNode file = action.get(kind);
+            // A missing dataChange flag counts as a change: rebuilding too much is safe.
+            if (file == null || !file.path("dataChange").asBoolean(true)) {
+              continue;
+            }
+            JsonNode value = file.path("partitionValues").get(partitionColumn);
+            if (value == null || value.isNull()) {
+              return new Touched(List.of(), "a data change in " + tablePath + " after version "
+                  + after + " carries no " + partitionColumn + " partition value");
+            }
+            values.add(value.asText());
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + commit + ": " + e.getMessage(), e);
       }
-      values.add(r.getString(0));
     }
     return new Touched(List.copyOf(values), null);
-  }
-
-  // A missing dataChange flag counts as a change: rebuilding too much is safe, too little not.
-  private static Dataset<Row> changed(Dataset<Row> actions, String kind, String column) {
-    Column action = col(kind);
-    return actions
-        .where(action.isNotNull().and(coalesce(action.getField("dataChange"), lit(true))))
-        .select(action.getField("partitionValues").getItem(column).as("value"));
   }
 }

@@ -1,20 +1,28 @@
 package io.leadscore.common.storage;
 
-import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
 
 import io.delta.tables.DeltaTable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.DeltaHistoryManager;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
+import scala.Option;
 
 /**
  * The Delta tables under the warehouse path. Every write is one atomic Delta commit chosen so
@@ -92,12 +100,37 @@ public final class DeltaStore {
 
   /** The table's latest version. */
   public long version(String table) {
-    return DeltaTable.forPath(spark, path(table)).history(1).select("version").first().getLong(0);
+    return snapshot(table).version();
   }
 
   /** The table's id; a table deleted and created again at the same path gets a new one. */
   public String tableId(String table) {
-    return DeltaTable.forPath(spark, path(table)).detail().select("id").first().getString(0);
+    return snapshot(table).metadata().id();
+  }
+
+  /**
+   * The table's latest snapshot, from its log. Version, id and commit information are read
+   * from here and from the commit files rather than through {@code DeltaTable.history()} or
+   * {@code detail()}, which turn a few lines of log into a Spark job each: on the small
+   * tables of a daily run, those jobs were a good part of the run.
+   */
+  private Snapshot snapshot(String table) {
+    return DeltaLog.forTable(spark, path(table)).update(false, Option.empty(), Option.empty());
+  }
+
+  /** The commit information of one version, empty once log retention removed its file. */
+  private static Optional<CommitInfo> commitInfo(DeltaLog log, long version) {
+    Path file = new Path(log.logPath(), String.format("%020d.json", version));
+    Configuration conf = log.newDeltaHadoopConf();
+    try {
+      if (!file.getFileSystem(conf).exists(file)) {
+        return Optional.empty();
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + ": " + e.getMessage(), e);
+    }
+    Option<CommitInfo> info = DeltaHistoryManager.getCommitInfoOpt(log.store(), file, conf);
+    return info.isDefined() ? Optional.of(info.get()) : Optional.empty();
   }
 
   /**
@@ -232,27 +265,29 @@ public final class DeltaStore {
    * history still holds it (Delta's log retention).
    */
   public Optional<Commit> latestCommitWithMetadata(String table, String prefix) {
-    List<Row> rows = DeltaTable.forPath(spark, path(table)).history()
-        .where(col("userMetadata").startsWith(prefix))
-        .orderBy(col("version").desc())
-        .select("version", "userMetadata").limit(1).collectAsList();
-    return rows.isEmpty() ? Optional.empty()
-        : Optional.of(new Commit(rows.get(0).getLong(0), rows.get(0).getString(1)));
+    DeltaLog log = DeltaLog.forTable(spark, path(table));
+    // Newest first: the commit sought is nearly always one of the last few.
+    for (long v = log.update(false, Option.empty(), Option.empty()).version(); v >= 0; v--) {
+      Optional<CommitInfo> info = commitInfo(log, v);
+      if (info.isEmpty()) {
+        break;
+      }
+      Option<String> metadata = info.get().userMetadata();
+      if (metadata.isDefined() && metadata.get().startsWith(prefix)) {
+        return Optional.of(new Commit(v, metadata.get()));
+      }
+    }
+    return Optional.empty();
   }
 
   /** The operation metrics of the table's latest commit (rows inserted, updated, ...). */
   public Map<String, String> lastCommitMetrics(String table) {
-    Row last = DeltaTable.forPath(spark, path(table)).history(1)
-        .select("operationMetrics").first();
+    DeltaLog log = DeltaLog.forTable(spark, path(table));
     Map<String, String> out = new LinkedHashMap<>();
-    scala.collection.Map<String, String> metrics = last.getMap(0);
-    if (metrics != null) {
-      scala.collection.Iterator<scala.Tuple2<String, String>> it = metrics.iterator();
-      while (it.hasNext()) {
-        scala.Tuple2<String, String> e = it.next();
-        out.put(e._1(), e._2());
-      }
-    }
+    commitInfo(log, log.update(false, Option.empty(), Option.empty()).version())
+        .flatMap(info -> info.operationMetrics().isDefined()
+            ? Optional.of(info.operationMetrics().get()) : Optional.empty())
+        .ifPresent(metrics -> metrics.foreach(e -> out.put(e._1(), e._2())));
     return out;
   }
 
