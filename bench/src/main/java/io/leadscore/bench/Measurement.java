@@ -4,6 +4,8 @@ import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.IntSupplier;
 
 /**
@@ -41,6 +43,29 @@ record Measurement(double wallSeconds, long peakHeapBytes, long gcCount, long gc
     }
     return new Measurement(wall, peak, totalGcCount() - gcCount0,
         totalGcMillis() - gcMillis0, exit);
+  }
+
+  /**
+   * Runs made one after another, as one: per repeat {@code i}, the sum of the {@code i}-th
+   * measurement of each list (wall time, collections), and the largest of their peaks.
+   */
+  static List<Measurement> sums(List<List<Measurement>> runs) {
+    List<Measurement> out = new ArrayList<>();
+    for (int i = 0; i < runs.get(0).size(); i++) {
+      double wall = 0;
+      long peak = 0;
+      long gcCount = 0;
+      long gcMillis = 0;
+      for (List<Measurement> run : runs) {
+        Measurement m = run.get(i);
+        wall += m.wallSeconds();
+        peak = Math.max(peak, m.peakHeapBytes());
+        gcCount += m.gcCount();
+        gcMillis += m.gcMillis();
+      }
+      out.add(new Measurement(wall, peak, gcCount, gcMillis, 0));
+    }
+    return out;
   }
 
   private static long totalGcCount() {

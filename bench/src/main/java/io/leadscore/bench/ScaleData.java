@@ -73,6 +73,11 @@ final class ScaleData {
             .toString()) + "))",
         "leadscore {",
         "  model-file = " + quote(model.toAbsolutePath().toString()),
+        // The daily rows run segments as a user's pipeline does: the shipped segments,
+        // exported next to the measured run's warehouse copy.
+        "  segments-file = " + quote(home.resolve("conf/segments.conf").toAbsolutePath()
+            .toString()),
+        "  exports = " + quote(runs.resolve("exports").toAbsolutePath().toString()),
         "  inputs {",
         "    activities { path = " + quote(landingPath + "/activities")
             + ", layout = \"dt={date}\", format = jsonl }",

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,7 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The DuckDB engagement query on hand-made Parquet files, with every expected score worked
- * out by hand below. No Spark: these run in about a second.
+ * out by hand below, and its Spark SQL text on the same files (one local session).
  */
 class EngagementSqlTest {
   static final LocalDate D = LocalDate.of(2026, 11, 20);
@@ -77,6 +79,44 @@ class EngagementSqlTest {
 
   @Test
   void scoresMatchHandComputedValues() {
+    Map<String, String> expected = writeHandComputedScenario();
+    Map<String, String> actual = new TreeMap<>();
+    scores(model(MODEL)).forEach((k, v) -> actual.put(k, v.toPlainString()));
+    assertEquals(expected, actual);
+  }
+
+  /**
+   * The Spark SQL text of the same query (the bench's plain Spark row) on the same files
+   * gives the same hand-computed scores.
+   */
+  @Test
+  void sparkDialectScoresMatchTheSameValues() {
+    Map<String, String> expected = writeHandComputedScenario();
+    SparkSession spark = SparkSession.builder().master("local[1]").appName("bench-test")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.sql.shuffle.partitions", "1")
+        .getOrCreate();
+    try {
+      spark.read().parquet(dir.resolve("activities.parquet").toString())
+          .createOrReplaceTempView("acts_view");
+      spark.read().parquet(dir.resolve("leads.parquet").toString())
+          .createOrReplaceTempView("leads_view");
+      Map<String, String> actual = new TreeMap<>();
+      for (Row r : spark.sql(EngagementSql.sparkLeadEngagement(model(MODEL), D, "acts_view",
+          "leads_view")).collectAsList()) {
+        actual.put(r.getString(0), r.getDecimal(1).toPlainString());
+      }
+      assertEquals(expected, actual);
+    } finally {
+      spark.stop();
+    }
+  }
+
+  /** Writes the activities and leads below; returns each lead's score, worked out by hand. */
+  private Map<String, String> writeHandComputedScenario() {
     List<String> acts = new ArrayList<>();
     // L1: /home 10 days ago: 10 * 0.5 = 5. Three pricing views today, max 1 a day: 8.
     // A pricing view 30 days ago is outside the lookback (age < 30), one tomorrow is after D.
@@ -134,17 +174,11 @@ class EngagementSqlTest {
         lead("L6", "Mixed@Example.com ", 100), lead("L7", "mixed@example.com", null),
         lead("L8", "l8@x.io", 100), lead("L9", "l9@x.io", 100), lead("L10", "l10@x.io", 100),
         lead("L11", "l11@x.io", 25), lead("L12", "l12@x.io", 5)));
-
-    Map<String, BigDecimal> scores = scores(model(MODEL));
-
-    Map<String, String> expected = new TreeMap<>(Map.ofEntries(
+    return new TreeMap<>(Map.ofEntries(
         Map.entry("L1", "13.00"), Map.entry("L2", "5.00"), Map.entry("L3", "20.00"),
         Map.entry("L4", "3.00"), Map.entry("L5", "6.00"), Map.entry("L6", "10.00"),
         Map.entry("L7", "0.00"), Map.entry("L8", "0.29"), Map.entry("L9", "100.00"),
         Map.entry("L10", "0.00"), Map.entry("L11", "0.00"), Map.entry("L12", "0.00")));
-    Map<String, String> actual = new TreeMap<>();
-    scores.forEach((k, v) -> actual.put(k, v.toPlainString()));
-    assertEquals(expected, actual);
   }
 
   @Test
