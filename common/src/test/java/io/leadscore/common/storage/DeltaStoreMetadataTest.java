@@ -1,0 +1,104 @@
+package io.leadscore.common.storage;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import io.leadscore.common.spark.SparkJobCounter;
+import io.leadscore.common.testing.SparkTestBase;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.delta.DeltaLog;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Version, id, commit metadata, commit metrics and touched partitions, read from a table's
+ * Delta log without Spark jobs: what the incremental jobs decide their work by.
+ */
+class DeltaStoreMetadataTest extends SparkTestBase {
+  static final StructType SCHEMA = new StructType()
+      .add("k", DataTypes.StringType)
+      .add("d", DataTypes.StringType);
+
+  @TempDir Path dir;
+
+  private Dataset<Row> rows(String... keysAndDates) {
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < keysAndDates.length; i += 2) {
+      out.add(RowFactory.create(keysAndDates[i], keysAndDates[i + 1]));
+    }
+    return session().createDataFrame(out, SCHEMA);
+  }
+
+  @Test
+  void versionIdMetadataAndMetricsComeFromTheLog() throws IOException {
+    DeltaStore store = new DeltaStore(session(), dir.toString());
+    store.overwrite("t", rows("a", "1", "b", "2"), "d", "state: as-of=1");
+    store.replaceWhere("t", rows("c", "2"), "d = '2'", "d", "other: x");
+    store.append("t", rows("e", "3"), "d");
+    assertEquals(2L, store.version("t"));
+    // The newest commit whose metadata has the prefix, skipping newer ones without it.
+    assertEquals(Optional.of(new DeltaStore.Commit(0, "state: as-of=1")),
+        store.latestCommitWithMetadata("t", "state:"));
+    assertEquals(Optional.of(new DeltaStore.Commit(1, "other: x")),
+        store.latestCommitWithMetadata("t", "other:"));
+    assertEquals(Optional.empty(), store.latestCommitWithMetadata("t", "none:"));
+    assertEquals("1", store.lastCommitMetrics("t").get("numOutputRows"));
+
+    // Partitions changed after version 0: the replaced d=2 and the appended d=3.
+    DeltaChanges.Touched touched = DeltaChanges.partitionsTouched(session(),
+        store.path("t"), "d", 0, 2);
+    assertEquals(List.of("2", "3"), touched.values());
+    assertEquals(List.of("3"), DeltaChanges.partitionsTouched(session(), store.path("t"), "d",
+        1, 2).values());
+
+    // A commit file gone (log retention, which only removes what a checkpoint covers): the
+    // metadata search stops there, and the touched partitions say they cannot be known.
+    DeltaLog.forTable(session(), store.path("t")).checkpoint();
+    Files.delete(dir.resolve("t/_delta_log/" + String.format("%020d.json", 0)));
+    assertEquals(Optional.empty(), store.latestCommitWithMetadata("t", "state:"));
+    assertEquals(Optional.of(new DeltaStore.Commit(1, "other: x")),
+        store.latestCommitWithMetadata("t", "other:"));
+    Assertions.assertFalse(DeltaChanges.partitionsTouched(session(), store.path("t"), "d",
+        -1, 2).available());
+    assertEquals(2L, store.version("t"));
+  }
+
+  @Test
+  void tableIdChangesWhenTheTableIsRecreated() throws IOException {
+    DeltaStore store = new DeltaStore(session(), dir.toString());
+    store.overwrite("u", rows("a", "1"));
+    String first = store.tableId("u");
+    assertEquals(first, store.tableId("u"));
+    try (var walk = Files.walk(dir.resolve("u"))) {
+      for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    store.overwrite("u", rows("b", "2"));
+    assertNotEquals(first, store.tableId("u"));
+    assertEquals(0L, store.version("u"));
+  }
+
+  @Test
+  void theCounterSeesTheJobsAnActionStarts() throws InterruptedException {
+    SparkJobCounter counter = SparkJobCounter.of(session().sparkContext());
+    assertSame(counter, SparkJobCounter.active().orElseThrow());
+    long before = counter.jobs();
+    session().range(10).count();
+    // The listener bus is asynchronous: give it a moment.
+    for (int i = 0; i < 50 && counter.jobs() == before; i++) {
+      Thread.sleep(20);
+    }
+    Assertions.assertTrue(counter.jobs() > before, "jobs " + before + " -> " + counter.jobs());
+  }
+}
