@@ -41,7 +41,8 @@ class JobOutputTest extends SparkTestBase {
     Assertions.assertTrue(lines.get(0).startsWith("generate 2026-11-20 finished in "), lines.get(0));
     Assertions.assertTrue(lines.contains("  rows:"), lines.toString());
     Assertions.assertTrue(lines.get(lines.size() - 1).matches("leadscore generate 2026-11-20:"
-        + " succeeded, total time \\d+\\.\\d s \\(.*\\)"), lines.get(lines.size() - 1));
+        + " succeeded, total time \\d+\\.\\d s \\(.*\\), [1-9]\\d* Spark jobs"),
+        lines.get(lines.size() - 1));
     // The shared session is the test's: the launcher did not stop it.
     Assertions.assertFalse(session().sparkContext().isStopped());
   }
