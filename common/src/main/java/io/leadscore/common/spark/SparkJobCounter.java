@@ -7,13 +7,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.spark.SparkContext;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.apache.spark.scheduler.SparkListenerStageSubmitted;
 import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Counts the Spark jobs and stages a SparkContext starts. On small tables a run's time is
+ * Counts the Spark jobs a SparkContext starts. On small tables a run's time is
  * mostly the fixed cost of each Spark job (scheduling, a Delta log read, a commit), so the
  * count per stage of a leadscore job says where that cost comes from; the jobs log it.
  *
@@ -25,7 +24,6 @@ public final class SparkJobCounter extends SparkListener {
   private static final Map<SparkContext, SparkJobCounter> COUNTERS = new WeakHashMap<>();
 
   private final AtomicLong jobs = new AtomicLong();
-  private final AtomicLong stages = new AtomicLong();
 
   private SparkJobCounter() {}
 
@@ -56,11 +54,6 @@ public final class SparkJobCounter extends SparkListener {
     }
   }
 
-  @Override
-  public void onStageSubmitted(SparkListenerStageSubmitted stageSubmitted) {
-    stages.incrementAndGet();
-  }
-
   /** The job's description (Delta names its own) and the leadscore line that started it. */
   private static String describe(SparkListenerJobStart jobStart) {
     java.util.Properties p = jobStart.properties();
@@ -84,10 +77,5 @@ public final class SparkJobCounter extends SparkListener {
   /** Jobs started since the counter was registered. */
   public long jobs() {
     return jobs.get();
-  }
-
-  /** Stages submitted since the counter was registered (skipped stages are not submitted). */
-  public long stages() {
-    return stages.get();
   }
 }

@@ -51,6 +51,11 @@ public final class DeltaChanges {
     }
   }
 
+  /** A version's commit file in a table's {@code _delta_log} folder (the Delta protocol's name). */
+  static Path commitFile(Path log, long version) {
+    return new Path(log, String.format("%020d.json", version));
+  }
+
   public static Touched partitionsTouched(SparkSession spark, String tablePath,
       String partitionColumn, long after, long upTo) {
     if (upTo <= after) {
@@ -58,8 +63,9 @@ public final class DeltaChanges {
     }
     Path log = new Path(tablePath, "_delta_log");
     Set<Long> present = new HashSet<>();
+    Configuration conf = spark.sparkContext().hadoopConfiguration();
     try {
-      FileSystem fs = log.getFileSystem(spark.sparkContext().hadoopConfiguration());
+      FileSystem fs = log.getFileSystem(conf);
       for (FileStatus f : fs.listStatus(log, p -> COMMIT_FILE.matcher(p.getName()).matches())) {
         present.add(Long.parseLong(f.getPath().getName().substring(0, 20)));
       }
@@ -67,13 +73,12 @@ public final class DeltaChanges {
       throw new UncheckedIOException("cannot list " + log + ": " + e.getMessage(), e);
     }
     TreeSet<String> values = new TreeSet<>();
-    Configuration conf = spark.sparkContext().hadoopConfiguration();
     for (long v = after + 1; v <= upTo; v++) {
       if (!present.contains(v)) {
         return new Touched(List.of(), "commit " + v + " of " + tablePath
             + " is no longer in its log (log retention)");
       }
-      Path commit = new Path(log, String.format("%020d.json", v));
+      Path commit = commitFile(log, v);
       // A few kilobytes per commit: read on the driver, not as a Spark job per refresh.
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(
           commit.getFileSystem(conf).open(commit), StandardCharsets.UTF_8))) {

@@ -120,7 +120,7 @@ public final class DeltaStore {
 
   /** The commit information of one version, empty once log retention removed its file. */
   private static Optional<CommitInfo> commitInfo(DeltaLog log, long version) {
-    Path file = new Path(log.logPath(), String.format("%020d.json", version));
+    Path file = DeltaChanges.commitFile(log.logPath(), version);
     Configuration conf = log.newDeltaHadoopConf();
     try {
       if (!file.getFileSystem(conf).exists(file)) {
