@@ -101,4 +101,27 @@ class DeltaStoreMetadataTest extends SparkTestBase {
     }
     Assertions.assertTrue(counter.jobs() > before, "jobs " + before + " -> " + counter.jobs());
   }
+
+  @Test
+  void aFirstWriteAndAnAppendWriteOneFilePerPartitionValue() throws IOException {
+    DeltaStore store = new DeltaStore(session(), dir.toString());
+    // Eight input partitions, each holding rows of both dates.
+    List<String> keysAndDates = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      keysAndDates.add("k" + i);
+      keysAndDates.add(i % 2 == 0 ? "2026-11-01" : "2026-11-02");
+    }
+    Dataset<Row> spread = rows(keysAndDates.toArray(new String[0])).repartition(8);
+    store.insertAbsent("first", spread, List.of("k"), "d");
+    store.append("appended", spread, "d");
+    for (String table : List.of("first", "appended")) {
+      for (String date : List.of("2026-11-01", "2026-11-02")) {
+        try (var files = Files.list(dir.resolve(table).resolve("d=" + date))) {
+          assertEquals(1, files.filter(f -> f.toString().endsWith(".parquet")).count(),
+              table + " d=" + date);
+        }
+      }
+      assertEquals(40, store.read(table).count(), table);
+    }
+  }
 }
