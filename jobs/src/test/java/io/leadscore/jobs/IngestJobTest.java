@@ -211,6 +211,11 @@ class IngestJobTest extends SparkTestBase {
     assertEquals(17, rerun.count(IngestJob.ROWS_READ));
     assertEquals(8, rerun.count(IngestJob.DUPLICATES));
     assertEquals(before, snapshot(rt));
+    // The snapshot files are the ones stored: not read again.
+    for (String table : List.of(T_LEADS, T_ACCOUNTS, T_OUTCOMES)) {
+      assertEquals(1, rerun.count(table + "_unchanged"), table);
+      Assertions.assertFalse(rerun.counts().containsKey(table + "_rows_read"), table);
+    }
   }
 
   @Test
@@ -223,6 +228,41 @@ class IngestJobTest extends SparkTestBase {
     assertEquals(1, next.count(IngestJob.ACCEPTED));
     assertEquals(1, next.count(IngestJob.DUPLICATES));
     assertEquals(7, table(rt, T_ACTIVITIES).count());
+  }
+
+  @Test
+  @Order(12)
+  void aSnapshotIsReadAgainWhenItsContentsOrHowItIsReadChange() throws IOException {
+    JobRuntime rt = ingested();
+    long accountsVersion = rt.store().version(T_ACCOUNTS);
+    Path leads = Path.of(rt.settings().leads().path());
+    // L2 gets another title and a created_at without a zone.
+    Files.writeString(leads, Files.readString(leads).replace("Engineer,DE,,lead,false,2026-01-01",
+        "Staff Engineer,DE,,lead,false,2026-01-01T00:00:00"));
+    JobResult changed = IngestJob.run(runtime(rt), DAY2, DAY2);
+    assertEquals(4, changed.count("leads_rows_read"));
+    Assertions.assertFalse(changed.counts().containsKey("leads_unchanged"));
+    Row l2 = table(rt, T_LEADS).where(col(LEAD_ID).equalTo("L2")).first();
+    assertEquals("Staff Engineer", l2.getAs(JOB_TITLE));
+    assertEquals(java.sql.Timestamp.from(java.time.Instant.parse("2026-01-01T00:00:00Z")),
+        l2.getAs(CREATED_AT));
+    assertEquals(1, changed.count("accounts_unchanged"));
+    assertEquals(accountsVersion, rt.store().version(T_ACCOUNTS));
+
+    // The same files read with another time zone: their timestamps may mean other instants.
+    Map<String, String> overrides = new HashMap<>();
+    overrides.put("leadscore.warehouse", rt.settings().warehouse());
+    overrides.put("leadscore.inputs.activities.path", rt.settings().activities().path());
+    overrides.put("leadscore.inputs.leads.path", leads.toString());
+    overrides.put("leadscore.inputs.accounts.path", rt.settings().accounts().path());
+    overrides.put("leadscore.inputs.outcomes.path", rt.settings().outcomes().path());
+    overrides.put("leadscore.ingest.default-time-zone", "Europe/Berlin");
+    JobResult otherZone = IngestJob.run(new JobRuntime(AppSettings.load(Optional.empty(),
+        overrides), session(), Optional.empty()), DAY2, DAY2);
+    assertEquals(1, otherZone.count("accounts_rows_read"));
+    // L2's created_at has no zone: now midnight in Berlin, 23:00 UTC the day before.
+    assertEquals(java.sql.Timestamp.from(java.time.Instant.parse("2025-12-31T23:00:00Z")),
+        table(rt, T_LEADS).where(col(LEAD_ID).equalTo("L2")).first().getAs(CREATED_AT));
   }
 
   private JobRuntime runtime(JobRuntime previous) {

@@ -24,6 +24,12 @@ import org.apache.spark.sql.types.StructType;
 public final class Snapshots {
   private Snapshots() {}
 
+  /**
+   * Raise when a change here (or in {@link RawRecords}) would read the same snapshot file into
+   * other rows: ingest skips a snapshot whose files and this version it has stored already.
+   */
+  public static final int PARSE_VERSION = 1;
+
   /** What identifies a row of each snapshot. */
   public enum Kind {
     LEADS(io.leadscore.common.Schemas.LEADS, List.of(LEAD_ID)),

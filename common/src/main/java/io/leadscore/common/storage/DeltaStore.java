@@ -188,12 +188,26 @@ public final class DeltaStore {
    * nothing. New columns are added to the table.
    */
   public void upsert(String table, Dataset<Row> rows, List<String> key) {
-    commit(table, () -> upsertNow(table, rows, key));
+    commit(table, () -> upsertNow(table, rows, key, null));
   }
 
-  private void upsertNow(String table, Dataset<Row> rows, List<String> key) {
+  /**
+   * {@link #upsert}, with {@code commitMetadata} as the {@code userMetadata} of its commit
+   * (when it commits: an upsert that changes no row commits nothing).
+   */
+  public void upsert(String table, Dataset<Row> rows, List<String> key,
+      String commitMetadata) {
+    commit(table, () -> upsertNow(table, rows, key, commitMetadata));
+  }
+
+  private void upsertNow(String table, Dataset<Row> rows, List<String> key,
+      String commitMetadata) {
     if (!exists(table)) {
-      rows.write().format("delta").mode(SaveMode.ErrorIfExists).save(path(table));
+      var writer = rows.write().format("delta").mode(SaveMode.ErrorIfExists);
+      if (commitMetadata != null) {
+        writer = writer.option("userMetadata", commitMetadata);
+      }
+      writer.save(path(table));
       return;
     }
     List<String> changed = new ArrayList<>();
@@ -220,12 +234,24 @@ public final class DeltaStore {
     var merge = DeltaTable.forPath(spark, path(table)).as("t")
         .merge(source.as("s"), keyCondition(key))
         .withSchemaEvolution();
-    if (changed.isEmpty()) {
-      merge.whenNotMatched().insertAll().execute();
-    } else {
-      merge.whenMatched(String.join(" OR ", changed)).updateAll()
-          .whenNotMatched().insertAll()
-          .execute();
+    // MERGE takes no write options: Delta reads a commit's userMetadata from this session
+    // setting, set for this commit only.
+    String userMetadata = "spark.databricks.delta.commitInfo.userMetadata";
+    if (commitMetadata != null) {
+      spark.conf().set(userMetadata, commitMetadata);
+    }
+    try {
+      if (changed.isEmpty()) {
+        merge.whenNotMatched().insertAll().execute();
+      } else {
+        merge.whenMatched(String.join(" OR ", changed)).updateAll()
+            .whenNotMatched().insertAll()
+            .execute();
+      }
+    } finally {
+      if (commitMetadata != null) {
+        spark.conf().unset(userMetadata);
+      }
     }
   }
 
