@@ -48,24 +48,49 @@ public final class DailyCounts {
    * {@code email_key} and {@code account_id}; one row per identity, matched rule (without
    * lookback: that is applied when scoring) and event_date, with {@code last_occurred_at}
    * only on {@link #OPT_OUT} rows. Columns as {@link Schemas#ACTIVITY_DAILY}.
+   *
+   * <p>One aggregation per identity and day counts every rule side by side; the counts are
+   * then unpivoted into a row per rule that matched. Exploding each activity into its rules
+   * first, then grouping by rule as well, aggregated two to three times the rows and took
+   * twice as long.
    */
   public static Dataset<Row> byIdentity(Model model, Dataset<Row> activities) {
     Column leadId = Text.clean(col(LEAD_ID));
-    Column email = when(leadId.isNull(), Text.normalized(col(EMAIL)));
-    Column account = when(leadId.isNull(), Text.clean(col(ACCOUNT_ID)));
-    List<Column> out = new ArrayList<>();
-    for (String name : ACTIVITY_DAILY.fieldNames()) {
-      out.add(col(name));
+    Column optOut = col(ACTIVITY_TYPE).isin(LeadScoring.OPT_OUT_TYPES.toArray());
+    List<String> names = new ArrayList<>();
+    List<Column> counts = new ArrayList<>();
+    for (EngagementRule rule : model.engagement().rules()) {
+      names.add(rule.name());
+      counts.add(count_if(RuleConditions.engagement(rule)));
     }
-    return activities
-        .select(leadId.as(LEAD_ID), email.as(EMAIL_KEY), account.as(ACCOUNT_ID),
-            col(EVENT_DATE), col(OCCURRED_AT), explode(matchedRules(model)).as(RULE))
+    names.add(ANY);
+    counts.add(count(lit(1)));
+    names.add(OPT_OUT);
+    counts.add(count_if(optOut));
+    List<Column> aggregates = new ArrayList<>();
+    List<Column> perRule = new ArrayList<>();
+    for (int i = 0; i < names.size(); i++) {
+      aggregates.add(counts.get(i).as("n" + i));
+      perRule.add(struct(lit(names.get(i)).as(RULE), col("n" + i).as(N)));
+    }
+    aggregates.add(max(when(optOut, col(OCCURRED_AT))).as(LAST_OCCURRED_AT));
+
+    Column[] identity = {leadId.as(LEAD_ID),
+        when(leadId.isNull(), Text.normalized(col(EMAIL))).as(EMAIL_KEY),
+        when(leadId.isNull(), Text.clean(col(ACCOUNT_ID))).as(ACCOUNT_ID)};
+    Dataset<Row> perDay = RuleConditions.withComparisonForms(activities)
+        .groupBy(identity[0], identity[1], identity[2], col(EVENT_DATE))
+        .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0]))
         .where(col(LEAD_ID).isNotNull().or(col(EMAIL_KEY).isNotNull())
-            .or(col(ACCOUNT_ID).isNotNull()))
-        .groupBy(LEAD_ID, EMAIL_KEY, ACCOUNT_ID, RULE, EVENT_DATE)
-        .agg(count(lit(1)).as(N),
-            max(when(col(RULE).equalTo(OPT_OUT), col(OCCURRED_AT))).as(LAST_OCCURRED_AT))
-        .select(out.toArray(new Column[0]));
+            .or(col(ACCOUNT_ID).isNotNull()));
+    Column matched = col("matched");
+    return perDay
+        .withColumn("matched", explode(array(perRule.toArray(new Column[0]))))
+        .where(matched.getField(N).gt(0))
+        .select(col(LEAD_ID), col(EMAIL_KEY), col(ACCOUNT_ID), matched.getField(RULE).as(RULE),
+            col(EVENT_DATE), matched.getField(N).as(N),
+            when(matched.getField(RULE).equalTo(OPT_OUT), col(LAST_OCCURRED_AT))
+                .as(LAST_OCCURRED_AT));
   }
 
   /**
@@ -105,16 +130,5 @@ public final class DailyCounts {
         .where(col(RULE).notEqual(OPT_OUT))
         .groupBy(SUBJECT_KIND, SUBJECT_ID, RULE, EVENT_DATE)
         .agg(sum(N).as(N));
-  }
-
-  /** The names a row matches: rules (conditions only), ANY, and OPT_OUT for opt-out types. */
-  private static Column matchedRules(Model model) {
-    List<Column> names = new ArrayList<>();
-    for (EngagementRule rule : model.engagement().rules()) {
-      names.add(when(RuleConditions.engagement(rule), lit(rule.name())));
-    }
-    names.add(lit(ANY));
-    names.add(when(col(ACTIVITY_TYPE).isin(LeadScoring.OPT_OUT_TYPES.toArray()), lit(OPT_OUT)));
-    return filter(array(names.toArray(new Column[0])), x -> x.isNotNull());
   }
 }

@@ -41,7 +41,8 @@ class RuleConditionsWhenTest extends SparkTestBase {
 
   /** The event ids the rule matches, in one partition so rows run in the order given. */
   private List<String> matching(String when, List<Row> rows) {
-    Dataset<Row> frame = session().createDataFrame(rows, Schemas.ACTIVITIES).coalesce(1);
+    Dataset<Row> frame = RuleConditions.withComparisonForms(
+        session().createDataFrame(rows, Schemas.ACTIVITIES).coalesce(1));
     List<String> ids = new ArrayList<>();
     for (Row r : frame.where(RuleConditions.engagement(rule(when))).select(EVENT_ID)
         .collectAsList()) {
