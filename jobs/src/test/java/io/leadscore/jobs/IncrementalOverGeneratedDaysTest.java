@@ -23,14 +23,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Seven generated days ingested one by one, late arrivals included (the generator's 1-3
+ * Five generated days ingested one by one, late arrivals included (the generator's 1-3
  * days, and events landing on day 5 for days 1 and 2: one email-only, one an opt-out), each
  * scored incrementally in one warehouse and from a rebuilt activity_daily in another. The
  * two warehouses are prepared once; the tests below read them.
  */
 class IncrementalOverGeneratedDaysTest extends SparkTestBase {
   static final LocalDate D = IncrementalScoringTest.D;
-  static final GeneratorSpec SPEC = GeneratorSpec.of(40, 8, 7, 700, 11, D);
+  static final GeneratorSpec SPEC = GeneratorSpec.of(40, 8, 5, 500, 11, D);
   static final LocalDate LATE_DAY = SPEC.startDate().plusDays(4);
 
   @TempDir static Path dir;
