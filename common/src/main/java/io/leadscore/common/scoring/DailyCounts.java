@@ -10,7 +10,9 @@ import io.leadscore.common.config.Model;
 import io.leadscore.common.identity.Identity;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -50,36 +52,34 @@ public final class DailyCounts {
    * only on {@link #OPT_OUT} rows. Columns as {@link Schemas#ACTIVITY_DAILY}.
    *
    * <p>One aggregation per identity and day counts every rule side by side; the counts are
-   * then unpivoted into a row per rule that matched. Exploding each activity into its rules
-   * first, then grouping by rule as well, aggregated two to three times the rows and took
-   * twice as long.
+   * then unpivoted into a row per rule that matched. (Exploding each activity into its two
+   * or three matched rules first, and grouping by rule as well, aggregated that many times
+   * the rows.)
    */
   public static Dataset<Row> byIdentity(Model model, Dataset<Row> activities) {
     Column leadId = Text.clean(col(LEAD_ID));
     Column optOut = col(ACTIVITY_TYPE).isin(LeadScoring.OPT_OUT_TYPES.toArray());
-    List<String> names = new ArrayList<>();
-    List<Column> counts = new ArrayList<>();
+    // Rule names cannot contain '*', so they never collide with ANY and OPT_OUT.
+    Map<String, Column> counts = new LinkedHashMap<>();
     for (EngagementRule rule : model.engagement().rules()) {
-      names.add(rule.name());
-      counts.add(count_if(RuleConditions.engagement(rule)));
+      counts.put(rule.name(), count_if(RuleConditions.engagement(rule)));
     }
-    names.add(ANY);
-    counts.add(count(lit(1)));
-    names.add(OPT_OUT);
-    counts.add(count_if(optOut));
+    counts.put(ANY, count(lit(1)));
+    counts.put(OPT_OUT, count_if(optOut));
     List<Column> aggregates = new ArrayList<>();
     List<Column> perRule = new ArrayList<>();
-    for (int i = 0; i < names.size(); i++) {
-      aggregates.add(counts.get(i).as("n" + i));
-      perRule.add(struct(lit(names.get(i)).as(RULE), col("n" + i).as(N)));
+    for (Map.Entry<String, Column> count : counts.entrySet()) {
+      String column = "n" + aggregates.size();
+      aggregates.add(count.getValue().as(column));
+      perRule.add(struct(lit(count.getKey()).as(RULE), col(column).as(N)));
     }
     aggregates.add(max(when(optOut, col(OCCURRED_AT))).as(LAST_OCCURRED_AT));
 
-    Column[] identity = {leadId.as(LEAD_ID),
-        when(leadId.isNull(), Text.normalized(col(EMAIL))).as(EMAIL_KEY),
-        when(leadId.isNull(), Text.clean(col(ACCOUNT_ID))).as(ACCOUNT_ID)};
     Dataset<Row> perDay = RuleConditions.withComparisonForms(activities)
-        .groupBy(identity[0], identity[1], identity[2], col(EVENT_DATE))
+        .groupBy(leadId.as(LEAD_ID),
+            when(leadId.isNull(), Text.normalized(col(EMAIL))).as(EMAIL_KEY),
+            when(leadId.isNull(), Text.clean(col(ACCOUNT_ID))).as(ACCOUNT_ID),
+            col(EVENT_DATE))
         .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(new Column[0]))
         .where(col(LEAD_ID).isNotNull().or(col(EMAIL_KEY).isNotNull())
             .or(col(ACCOUNT_ID).isNotNull()));
