@@ -130,6 +130,29 @@ class IngestHardeningTest extends SparkTestBase {
   }
 
   @Test
+  void anEventIdStoredUnderAnotherDateIsADuplicate() throws IOException {
+    // SPEC §2: event_id is unique across all time. Ingest compares a batch only with the
+    // dates it touches and those already holding one of its ids: a replay under a later
+    // date must still be found where it was stored.
+    land("replay", DAY1, "a.jsonl", String.join("\n",
+        event("r1", "page_view", "L1").replace("2026-11-21", "2026-11-19"),
+        event("r2", "page_view", "L1").replace("2026-11-21", "2026-11-20")) + "\n");
+    land("replay", DAY2, "a.jsonl", String.join("\n",
+        event("r1", "email_open", "L2"),
+        event("r3", "email_open", "L2")) + "\n");
+    IngestJob.run(runtime("replay", Map.of()), DAY1, DAY1);
+    JobResult next = IngestJob.run(runtime("replay", Map.of()), DAY2, DAY2);
+    assertReconciles(next);
+    assertEquals(1, next.count(IngestJob.ACCEPTED));
+    assertEquals(1, next.count(IngestJob.DUPLICATES));
+    List<Row> r1 = runtime("replay", Map.of()).store().read(T_ACTIVITIES)
+        .where(col(EVENT_ID).equalTo("r1")).collectAsList();
+    assertEquals(1, r1.size());
+    assertEquals(java.sql.Date.valueOf("2026-11-19"), r1.get(0).getAs(EVENT_DATE));
+    assertEquals("page_view", r1.get(0).getAs(ACTIVITY_TYPE));
+  }
+
+  @Test
   void malformedCsvRecordIsRejectedAndTheReconciliationCountsEveryLine() throws IOException {
     String header = "event_id,occurred_at,activity_type,lead_id";
     land("csv", DAY2, "a.csv", String.join("\n", header,

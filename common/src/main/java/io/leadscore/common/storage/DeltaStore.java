@@ -13,18 +13,24 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.functions;
 import org.apache.spark.sql.delta.DeltaHistoryManager;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
 import org.apache.spark.sql.delta.actions.CommitInfo;
+import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
+import org.apache.spark.util.sketch.BloomFilter;
 import scala.Option;
 
 /**
@@ -161,11 +167,32 @@ public final class DeltaStore {
 
   /**
    * Inserts the rows whose key is not in the table yet; existing rows are left as they are.
-   * The MERGE reads the whole table, so a concurrent commit that adds rows makes Delta refuse
-   * this one ({@link ConcurrentWriteException}) instead of storing a key twice, and a rerun
-   * inserts only what is still missing.
+   * The MERGE's reads are what Delta checks a concurrent commit against: one that adds rows
+   * where this one looked makes Delta refuse this commit ({@link ConcurrentWriteException})
+   * instead of storing a key twice, and a rerun inserts only what is still missing.
+   *
+   * <p>With one partition column, the MERGE reads only the partitions the new rows fall in and
+   * those already holding one of their keys: a day's events touch a few dates, and comparing
+   * them with every stored key made the whole table's key column the cost of each ingest. The
+   * partitions holding a key are found in one pass over the stored keys, filtered by a bloom
+   * filter of the new keys so only the few that might match are joined. Two runs writing the
+   * same partitions still conflict; a concurrent run that adds one of these keys to another
+   * partition is not seen (jobs of one warehouse run one at a time).
    */
   public void insertAbsent(String table, Dataset<Row> rows, List<String> key,
+      String... partitionBy) {
+    insertAbsent(table, rows, key, KEY_FILTER_FALSE_POSITIVES, partitionBy);
+  }
+
+  /**
+   * The share of stored keys a bloom filter of the new keys lets through by mistake: each is
+   * joined for nothing, and may add a partition to the MERGE's read. One in a thousand costs
+   * 1.8 bytes per new key.
+   */
+  static final double KEY_FILTER_FALSE_POSITIVES = 0.001;
+
+  /** {@link #insertAbsent}, with the bloom filter's false-positive rate (tests raise it). */
+  void insertAbsent(String table, Dataset<Row> rows, List<String> key, double falsePositives,
       String... partitionBy) {
     commit(table, () -> {
       if (!exists(table)) {
@@ -173,13 +200,57 @@ public final class DeltaStore {
             .partitionBy(partitionBy).save(path(table));
         return;
       }
+      Column condition = expr(keyCondition(key));
+      if (partitionBy.length == 1) {
+        condition = partitionsToRead(table, rows, key, partitionBy[0], falsePositives)
+            .and(condition);
+      }
       // Delta's MERGE itself repartitions by the partition columns before it writes
       // (spark.databricks.delta.merge.repartitionBeforeWrite.enabled).
       DeltaTable.forPath(spark, path(table)).as("t")
-          .merge(rows.as("s"), keyCondition(key))
+          .merge(rows.as("s"), condition)
           .whenNotMatched().insertAll()
           .execute();
     });
+  }
+
+  /**
+   * A predicate on the target's partition column: the values {@code rows} hold and those of
+   * the stored rows sharing a key with them. Delta prunes the MERGE's read to these partitions
+   * and records the predicate for its conflict check.
+   */
+  private Column partitionsToRead(String table, Dataset<Row> rows, List<String> key,
+      String partition, double falsePositives) {
+    Column[] keyColumns = key.stream().map(functions::col).toArray(Column[]::new);
+    Column keyHash = functions.xxhash64(keyColumns);
+    long newRows = rows.count();
+    BloomFilter newKeys = rows.select(keyHash.as("h")).stat()
+        .bloomFilter("h", Math.max(newRows, 1), falsePositives);
+    Broadcast<BloomFilter> filter = JavaSparkContext.fromSparkContext(spark.sparkContext())
+        .broadcast(newKeys);
+    try {
+      UserDefinedFunction mightBeNew = functions.udf(
+          (UDF1<Long, Boolean>) h -> filter.value().mightContainLong(h), DataTypes.BooleanType);
+      Dataset<Row> candidates = read(table).where(mightBeNew.apply(keyHash));
+      Dataset<Row> holding = candidates.as("t")
+          .join(rows.as("s"), expr(keyCondition(key)), "left_semi")
+          .select(functions.col(partition));
+      List<Object> values = new ArrayList<>();
+      boolean withNull = false;
+      // At most one row per partition value comes back to the driver.
+      for (Row r : rows.select(partition).union(holding).distinct().collectAsList()) {
+        if (r.isNullAt(0)) {
+          withNull = true;
+        } else {
+          values.add(r.get(0));
+        }
+      }
+      Column target = functions.col("t.`" + partition + "`");
+      Column read = target.isin(values.toArray());
+      return withNull ? read.or(target.isNull()) : read;
+    } finally {
+      filter.destroy();
+    }
   }
 
   /**
