@@ -20,6 +20,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -77,6 +78,11 @@ public final class Benchmark implements Callable<Integer> {
           + " batch).")
   int batchDays;
 
+  @Option(names = "--bot-events", defaultValue = "0", paramLabel = "N",
+      description = "Generate data where about N of the events are one bot lead's (generate"
+          + " --bot-events), cached apart as bench/data/<scale>-bot<N> (default: no bot).")
+  long botEvents;
+
   @Option(names = "--duckdb-memory", paramLabel = "SIZE",
       description = "DuckDB memory_limit, e.g. 8GB (default: 3/4 of the RAM the JVM heap"
           + " leaves).")
@@ -108,6 +114,10 @@ public final class Benchmark implements Callable<Integer> {
   @Override
   public Integer call() {
     long started = System.nanoTime();
+    // A stop (Ctrl-C, SIGTERM) makes Spark's own shutdown hook fail the running job, which
+    // would otherwise be reported as a scale that "did not finish" and appended to RESULTS.md.
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopping.set(true)));
     String loadBefore = Machine.loadAverage();
     if (scales.isEmpty()) {
       scales = List.of(Scale.S, Scale.M);
@@ -146,13 +156,14 @@ public final class Benchmark implements Callable<Integer> {
     List<String> sizes = new ArrayList<>();
     for (Scale scale : scales) {
       try {
-        ScaleRun run = new ScaleRun(new ScaleData(scale, data, home, model, date, seed),
-            loaded, full, repeat, batchDays, cores, duckMemory(), report);
+        ScaleRun run = new ScaleRun(
+            new ScaleData(scale, data, home, model, date, seed, botEvents), loaded, full, repeat,
+            batchDays, cores, duckMemory(), report);
         run.run();
         sparkVersion = run.sparkVersion;
         duckVersion = run.duckVersion;
         sizes.add(String.format(Locale.ROOT, "%s %,d MB", scale,
-            FileTrees.size(data.resolve(scale.name())) / 1_000_000));
+            FileTrees.size(run.data.root) / 1_000_000));
       } catch (RuntimeException e) {
         LOG.error("bench {}: {}", scale, e.getMessage(), e);
         report.note("scale " + scale + " did not finish: " + Errors.oneLine(e));
@@ -165,6 +176,10 @@ public final class Benchmark implements Callable<Integer> {
     String entry = entry(seconds, load, sparkVersion, duckVersion, cores, sizes, report);
     System.out.println();
     System.out.println(entry);
+    if (stopping.get()) {
+      System.err.println("bench: stopped before the end; nothing appended to " + results);
+      return 1;
+    }
     if (!noResults) {
       appendResults(entry);
     }

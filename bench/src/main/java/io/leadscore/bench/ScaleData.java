@@ -46,10 +46,12 @@ final class ScaleData {
   private final Path model;
   final LocalDate date;
   private final long seed;
+  private final long botEvents;
 
-  ScaleData(Scale scale, Path dataRoot, Path home, Path model, LocalDate date, long seed) {
+  ScaleData(Scale scale, Path dataRoot, Path home, Path model, LocalDate date, long seed,
+      long botEvents) {
     this.scale = scale;
-    this.root = dataRoot.resolve(scale.name());
+    this.root = dataRoot.resolve(scale.name() + (botEvents > 0 ? "-bot" + botEvents : ""));
     this.landing = root.resolve("landing");
     this.conf = root.resolve("leadscore.conf");
     this.runs = root.resolve("runs");
@@ -58,6 +60,7 @@ final class ScaleData {
     this.model = model;
     this.date = date;
     this.seed = seed;
+    this.botEvents = botEvents;
   }
 
   Path warehouse(int historyDays) {
@@ -92,7 +95,8 @@ final class ScaleData {
   String datasetKey() {
     return "scale=" + scale + " leads=" + scale.leads + " accounts=" + scale.accounts
         + " events=" + scale.events + " days=" + Scale.DAYS + " end-date=" + date + " seed="
-        + seed + " generator=" + new Fingerprint()
+        + seed + (botEvents > 0 ? " bot-events=" + botEvents : "") + " generator="
+        + new Fingerprint()
             .add(home, "common/src/main/java/io/leadscore/common/generate")
             .add(home, "jobs/src/main/java/io/leadscore/jobs/GenerateCommand.java").hex();
   }
@@ -134,7 +138,8 @@ final class ScaleData {
     job("generate", "--conf", conf.toString(), "--out", tmp.toString(),
         "--leads", String.valueOf(scale.leads), "--accounts", String.valueOf(scale.accounts),
         "--days", String.valueOf(Scale.DAYS), "--events", String.valueOf(scale.events),
-        "--seed", String.valueOf(seed), "--end-date", date.toString());
+        "--seed", String.valueOf(seed), "--end-date", date.toString(),
+        "--bot-events", String.valueOf(botEvents));
     replace(tmp, landing, key);
   }
 

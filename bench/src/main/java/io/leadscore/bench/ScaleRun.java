@@ -26,7 +26,7 @@ final class ScaleRun {
   /** The jobs of the daily pipeline after ingest, in the order a schedule runs them. */
   private static final List<String> DAILY_JOBS = List.of("score", "accounts", "segments");
 
-  private final ScaleData data;
+  final ScaleData data;
   private final Model model;
   private final boolean hasFull;
   private final int repeat;

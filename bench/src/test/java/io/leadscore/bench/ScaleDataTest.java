@@ -17,7 +17,7 @@ class ScaleDataTest {
 
   ScaleData data() {
     return new ScaleData(Scale.S, root, root, root.resolve("model.conf"),
-        LocalDate.of(2026, 11, 20), 1);
+        LocalDate.of(2026, 11, 20), 1, 0);
   }
 
   @Test

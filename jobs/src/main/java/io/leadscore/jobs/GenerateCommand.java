@@ -68,6 +68,11 @@ final class GenerateCommand implements Callable<Integer> {
       description = "The last landing date.")
   LocalDate endDate;
 
+  @Option(names = "--bot-events", defaultValue = "0", paramLabel = "N",
+      description = "Of the --events lines, about N are page views of one bot lead, the first,"
+          + " on every landing day: skew for a benchmark (default ${DEFAULT-VALUE}).")
+  long botEvents;
+
   @Option(names = "--single-files",
       description = "One file per snapshot and per landing date (for small sample sets).")
   boolean singleFiles;
@@ -76,7 +81,7 @@ final class GenerateCommand implements Callable<Integer> {
   public Integer call() {
     return JobLauncher.launch("generate", options, endDate, false, false,
         (rt, model) -> List.of(run(rt.spark(), GeneratorSpec.of(leads, accounts, days, events,
-            seed, endDate), out, singleFiles)));
+            seed, endDate).withBotEvents(botEvents), out, singleFiles)));
   }
 
   static JobResult run(SparkSession spark, GeneratorSpec spec, String out, boolean singleFiles) {
@@ -114,6 +119,9 @@ final class GenerateCommand implements Callable<Integer> {
     counts.put("leads", (long) spec.leads());
     counts.put("accounts", (long) spec.accounts());
     counts.put("activity_lines", spec.events());
+    if (spec.botEvents() > 0) {
+      counts.put("bot_lines_about", spec.botEvents());
+    }
     counts.put("landing_days", (long) spec.days());
     return new JobResult("generate", spec.endDate(), counts, timer.seconds(), timer.elapsed(),
         List.of(out + "/leads", out + "/accounts", out + "/outcomes",

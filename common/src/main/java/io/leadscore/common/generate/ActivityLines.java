@@ -47,6 +47,9 @@ final class ActivityLines {
   private static final int BY_ACCOUNT = 2;
   private static final int BY_UNKNOWN_LEAD = 3;
 
+  /** The lead number of {@link GeneratorSpec#botEvents}'s bot. */
+  private static final int BOT_LEAD_NO = 1;
+
   // Bad lines, one defect each, in the order of SPEC §8.2's reasons.
   private static final int TRUNCATED = 0;
   private static final int JSON_ARRAY = 1;
@@ -111,8 +114,19 @@ final class ActivityLines {
     m.put("e_replay_delay", when(duplicate.and(rand.chance(id, "row.duplicate.later", 0.3)),
         rand.below(id, "row.duplicate.delay", 5).plus(1)).otherwise(0));
     m.put("e_base", base);
-    m.put(LeadColumns.NO, leads.drawLead(rand.u(base, "event.lead")));
+    Column bot = bot(base);
+    m.put("e_bot", bot);
+    m.put(LeadColumns.NO, when(bot, lit(BOT_LEAD_NO))
+        .otherwise(leads.drawLead(rand.u(base, "event.lead"))));
     return m;
+  }
+
+  /** Whether the event is the bot's: drawn per event, so a replay of one is one too. */
+  private Column bot(Column base) {
+    if (spec.botEvents() == 0) {
+      return lit(false);
+    }
+    return rand.u(base, "event.bot").lt((double) spec.botEvents() / spec.events());
   }
 
   /** Who the row names, its day, type and occurred_at spelling. */
@@ -122,13 +136,16 @@ final class ActivityLines {
     Column spanStart = col(LeadColumns.SPAN_START);
     Column day = spanStart.plus(floor(rand.u(base, "event.day")
         .multiply(col(LeadColumns.ACTIVE_END).minus(spanStart).plus(1))));
+    Column bot = col("e_bot");
     Map<String, Column> m = new LinkedHashMap<>();
-    m.put("e_by", when(identity.lt(EMAIL_ONLY_SHARE), BY_EMAIL)
+    m.put("e_by", when(bot, BY_LEAD_ID).when(identity.lt(EMAIL_ONLY_SHARE), BY_EMAIL)
         .when(identity.lt(EMAIL_ONLY_SHARE + ACCOUNT_LEVEL_SHARE), BY_ACCOUNT)
         .when(identity.lt(EMAIL_ONLY_SHARE + ACCOUNT_LEVEL_SHARE + UNKNOWN_LEAD_SHARE),
             BY_UNKNOWN_LEAD)
         .otherwise(BY_LEAD_ID));
-    m.put("e_day", day);
+    // The bot crawls every day of the window, whatever the lead's own span.
+    m.put("e_day", when(bot, floor(rand.u(base, "event.day").multiply(spec.days())))
+        .otherwise(day));
     m.put("e_mix", personaMix(base));
     m.put("e_format", Rand.weightedIndex(FORMAT_WEIGHTS, rand.u(base, "event.format")));
     m.put("e_offset", rand.below(base, "event.offset", OFFSET_MINUTES.length));
@@ -162,7 +179,7 @@ final class ActivityLines {
         .plus(secondOfDay));
     m.put("e_landing_day", least(col("e_day").plus(col("e_late")).plus(col("e_replay_delay")),
         lit(lastDay)));
-    m.put("e_type", when(col("e_by").equalTo(BY_ACCOUNT),
+    m.put("e_type", when(col("e_bot"), "page_view").when(col("e_by").equalTo(BY_ACCOUNT),
             when(rand.chance(base, "event.account.intent", 0.6), "intent_signal")
                 .otherwise("page_view"))
         .otherwise(leadActivityType(base)));

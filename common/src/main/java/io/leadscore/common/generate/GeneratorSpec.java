@@ -16,10 +16,14 @@ import java.util.Objects;
  * @param endDate the last landing date
  * @param partitions Spark partitions of the activity range; only the parallelism and the
  *     file count of a write depend on it, never the rows
+ * @param botEvents about this many of the {@code events} lines (each line draws it) are page
+ *     views of one bot lead, the first ({@code L000001}, padded like every lead id), spread
+ *     over every landing day: the skew of a crawler that got hold of a lead's tracking
+ *     cookie. 0, the default, leaves every line as it is without the option.
  */
 public record GeneratorSpec(
     int leads, int accounts, int days, long events, long seed, LocalDate endDate,
-    int partitions) {
+    int partitions, long botEvents) {
 
   /** Activity lines per partition when the partition count is left to the factory. */
   static final long EVENTS_PER_PARTITION = 2_000_000L;
@@ -31,6 +35,8 @@ public record GeneratorSpec(
     require(days >= 1, "days must be >= 1, was " + days);
     require(events >= 0, "events must be >= 0, was " + events);
     require(partitions >= 1, "partitions must be >= 1, was " + partitions);
+    require(botEvents >= 0 && botEvents <= events,
+        "bot events must be between 0 and the events (" + events + "), was " + botEvents);
   }
 
   /** A spec with a partition count suited to the event count (2M lines each, at least 2). */
@@ -38,12 +44,18 @@ public record GeneratorSpec(
       int leads, int accounts, int days, long events, long seed, LocalDate endDate) {
     long parts = Math.max(2, (events + EVENTS_PER_PARTITION - 1) / EVENTS_PER_PARTITION);
     return new GeneratorSpec(leads, accounts, days, events, seed, endDate,
-        (int) Math.min(Integer.MAX_VALUE, parts));
+        (int) Math.min(Integer.MAX_VALUE, parts), 0);
   }
 
   /** The same spec with another partition count (same rows, different parallelism). */
   public GeneratorSpec withPartitions(int newPartitions) {
-    return new GeneratorSpec(leads, accounts, days, events, seed, endDate, newPartitions);
+    return new GeneratorSpec(leads, accounts, days, events, seed, endDate, newPartitions,
+        botEvents);
+  }
+
+  /** The same spec with about {@code lines} of its lines naming the bot lead. */
+  public GeneratorSpec withBotEvents(long lines) {
+    return new GeneratorSpec(leads, accounts, days, events, seed, endDate, partitions, lines);
   }
 
   /** The first landing date of the window. */

@@ -87,6 +87,29 @@ class SyntheticDataTest extends SparkTestBase {
   }
 
   @Test
+  void aBotLeadTakesItsShareOfTheLinesOnEveryDayAndLeavesTheOthersAsTheyWere() {
+    Dataset<Row> withBot = SyntheticData.activityLines(spark, SPEC.withBotEvents(4_000))
+        .withColumn("lead_id", json("lead_id"))
+        .withColumn("activity_type", json("activity_type"))
+        .cache();
+    Dataset<Row> bot = withBot.where(col("lead_id").equalTo("L000001")
+        .and(col("activity_type").equalTo("page_view")));
+    long botLines = bot.count();
+    assertBetween("bot lines", botLines / 4_000.0, 0.9, 1.15);
+    // ~11 a day over 365 days: a day without one has a chance of e^-11.
+    assertBetween("landing days with the bot", bot.select("landing_date").distinct().count(),
+        360, 365);
+    assertEquals(20_000, withBot.count());
+    // The lines naming other leads are the same lines as without the bot (a bot's bad line
+    // may name no lead).
+    long changed = withBot.where(col("lead_id").notEqual("L000001"))
+        .select("landing_date", "value").exceptAll(lines.select("landing_date", "value"))
+        .count();
+    assertEquals(0, changed);
+    withBot.unpersist();
+  }
+
+  @Test
   void countsAndKeysAsSpecified() {
     assertEquals(300, leads.count());
     assertEquals(300, leads.select("lead_id").distinct().count());
