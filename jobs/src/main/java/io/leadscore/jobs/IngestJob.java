@@ -6,6 +6,7 @@ import static org.apache.spark.sql.functions.count;
 import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.sha2;
+import static org.apache.spark.sql.functions.when;
 
 import io.leadscore.common.config.AppSettings;
 import io.leadscore.common.config.AppSettings.Input;
@@ -96,9 +97,13 @@ public final class IngestJob {
         // Accepted up to the end of the ingest date plus the configured days, in UTC.
         Instant occurredBefore = to.plusDays(1L + settings.maxDaysAfterIngestDate())
             .atStartOfDay(ZoneOffset.UTC).toInstant();
+        // The batch is cached while it is written; its raw text is only written for rejected
+        // rows, and for every line it would double the cache (about 200 bytes a line).
         Dataset<Row> p = ActivityParser.parse(settings.defaultTimeZone(), occurredBefore,
-            rt.inputs().records(folders, settings.activities().format(),
-                settings.landingDatePattern())).persist(StorageLevel.MEMORY_AND_DISK());
+                rt.inputs().records(folders, settings.activities().format(),
+                    settings.landingDatePattern()))
+            .withColumn(RAW, when(col(REASON).isNotNull(), col(RAW)))
+            .persist(StorageLevel.MEMORY_AND_DISK());
         cached.add(p);
         parsed = p;
         long[] readAndRejected = timer.time("read and parse activities",

@@ -139,7 +139,7 @@ public final class ActivityParser {
    * an id or a type, and storing its JSON text would invent one.
    */
   static Column isNested(Column text) {
-    return text.rlike("^[\\[{]").and(
+    return text.startsWith("[").or(text.startsWith("{")).and(
         json_array_length(text).isNotNull().or(json_object_keys(text).isNotNull()));
   }
 

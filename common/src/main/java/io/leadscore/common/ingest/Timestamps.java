@@ -33,6 +33,13 @@ public final class Timestamps {
   static final String ISO = "^(\\d{4})-(\\d{2})-(\\d{2})[Tt ](\\d{2}):(\\d{2})"
       + "(?::(\\d{2})(?:[.,](\\d{1,9}))?)?\\s*([Zz]|[+-]\\d{2}(?::?\\d{2})?)?$";
   private static final String EPOCH_MILLIS = "^[+-]?\\d{1,18}$";
+  /**
+   * The usual spelling, UTC with 'Z' and at most microseconds: Spark's own cast parses it to
+   * the same instant as the general path (impossible dates and times are null either way), at
+   * a fraction of the cost of the eight capture groups.
+   */
+  static final String CANONICAL_UTC =
+      "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}(?:\\.\\d{1,6})?Z$";
 
   /**
    * Adds {@code outColumn}, the parsed form of {@code textColumn}. Done in steps (clean text,
@@ -47,10 +54,14 @@ public final class Timestamps {
     for (int i = 1; i <= 8; i++) {
       groups.add(regexp_extract(col(text), ISO, i));
     }
+    String canonical = "_" + outColumn + "_canonical";
     return df
         .withColumn(text, Text.clean(col(textColumn)))
-        .withColumn(parts, when(col(text).rlike(ISO), array(groups.toArray(new Column[0]))))
-        .withColumn(outColumn, when(col(text).rlike(EPOCH_MILLIS),
+        .withColumn(canonical, col(text).rlike(CANONICAL_UTC))
+        .withColumn(parts, when(not(col(canonical)).and(col(text).rlike(ISO)),
+            array(groups.toArray(new Column[0]))))
+        .withColumn(outColumn, when(col(canonical), col(text).cast("timestamp"))
+            .when(col(text).rlike(EPOCH_MILLIS),
             // Bounded before converting: 17+ digits overflow the microseconds timestamp_millis
             // computes, which throws instead of giving null.
             when(col(text).cast("long").between(EARLIEST.toEpochMilli(), LATEST.toEpochMilli()),
@@ -58,7 +69,7 @@ public final class Timestamps {
             .otherwise(fromParts(col(parts), defaultZone)))
         .withColumn(outColumn, when(col(outColumn).geq(lit(Timestamp.from(EARLIEST))),
             col(outColumn)))
-        .drop(text, parts);
+        .drop(text, canonical, parts);
   }
 
   private static Column fromParts(Column parts, ZoneId defaultZone) {

@@ -28,6 +28,18 @@ class TimestampsTest extends SparkTestBase {
     expected.put("2026-11-20T10:15Z", "2026-11-20T10:15:00Z");
     expected.put("2026-11-20T10:15:30.5Z", "2026-11-20T10:15:30.500Z");
     expected.put("2026-11-20T10:15:30.123456789Z", "2026-11-20T10:15:30.123456Z");
+    // UTC with 'Z' and up to microseconds takes Spark's cast (Timestamps.CANONICAL_UTC); the
+    // forms around it, the general path: both must agree on every edge.
+    expected.put("2026-11-20T10:15:30.123456Z", "2026-11-20T10:15:30.123456Z");
+    expected.put("2026-11-20T10:15:30.000001Z", "2026-11-20T10:15:30.000001Z");
+    expected.put("2026-11-20t10:15:30Z", "2026-11-20T10:15:30Z");
+    expected.put("2026-13-01T00:00:00Z", null);
+    expected.put("2026-11-31T00:00:00Z", null);
+    expected.put("2024-02-29T23:59:59Z", "2024-02-29T23:59:59Z");
+    expected.put("1899-12-31T23:59:59Z", null);
+    expected.put("1900-01-01T00:00:00Z", "1900-01-01T00:00:00Z");
+    expected.put("0001-01-01T00:00:00Z", null);
+    expected.put("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z");
     expected.put("2026-11-20T23:30:00-05:00", "2026-11-21T04:30:00Z");
     expected.put("2026-11-21T01:30:00+0530", "2026-11-20T20:00:00Z");
     expected.put("2026-11-21T01:30+09", "2026-11-20T16:30:00Z");
