@@ -178,6 +178,10 @@ public final class DeltaStore {
    * filter of the new keys so only the few that might match are joined. Two runs writing the
    * same partitions still conflict; a concurrent run that adds one of these keys to another
    * partition is not seen (jobs of one warehouse run one at a time).
+   *
+   * <p>{@code rows} is evaluated up to four times (its count, the bloom filter, the join with
+   * the stored keys, the MERGE): pass rows that are cached or cheap to recompute, or a parse
+   * of the input runs four times.
    */
   public void insertAbsent(String table, Dataset<Row> rows, List<String> key,
       String... partitionBy) {
