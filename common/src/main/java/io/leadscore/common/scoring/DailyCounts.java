@@ -119,6 +119,15 @@ public final class DailyCounts {
   }
 
   /**
+   * The rows of {@link #byIdentity} that can resolve to an {@link #ACCOUNT}: only rows without
+   * a lead_id keep an account_id, and they are the account's when their email names no lead.
+   * Account scoring reads only these; the rows of leads are nearly all of a window.
+   */
+  public static Column mayBeAccountLevel() {
+    return col(ACCOUNT_ID).isNotNull();
+  }
+
+  /**
    * Resolves {@link #byIdentity} rows to subjects with the leads snapshot ({@link
    * Identity#resolveKeys}), dropping rows that resolve to nobody. Columns: {@code
    * subject_kind}, {@code subject_id}, {@code rule}, {@code event_date}, {@code n}, {@code
