@@ -58,7 +58,8 @@ public final class AccountsJob {
     counts.put("aggregate_dates_refreshed", refresh.dates());
     List<LocalDate> written = chain.run(date, (d, previous, dateCounts) -> {
       Dataset<Row> daily = DailyCounts.perSubject(DailyCounts.resolve(store.read(T_LEADS),
-          store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, d))));
+          store.read(T_ACTIVITY_DAILY).where(DailyCounts.neededAsOf(model, d)
+              .and(DailyCounts.mayBeAccountLevel()))));
       return DateChain.Scored.of(AccountScoring.score(model, d, new AccountScoring.Inputs(
           store.read(T_ACCOUNTS),
           leadHistory.on(d),

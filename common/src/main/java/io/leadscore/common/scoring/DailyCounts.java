@@ -94,6 +94,19 @@ public final class DailyCounts {
   }
 
   /**
+   * Two sets of {@link #byIdentity} rows as one, per identity, rule and day: {@code n} added,
+   * the later {@code last_occurred_at} kept. Counts of disjoint sets of activities add up
+   * (event_ids are unique, so no activity is in both), which lets the counts of a day's rows
+   * added since the last count be added to the stored ones.
+   */
+  public static Dataset<Row> plus(Dataset<Row> counts, Dataset<Row> moreCounts) {
+    return counts.unionByName(moreCounts)
+        .groupBy(LEAD_ID, EMAIL_KEY, ACCOUNT_ID, RULE, EVENT_DATE)
+        .agg(sum(N).as(N), max(LAST_OCCURRED_AT).as(LAST_OCCURRED_AT))
+        .select(LEAD_ID, EMAIL_KEY, ACCOUNT_ID, RULE, EVENT_DATE, N, LAST_OCCURRED_AT);
+  }
+
+  /**
    * The rows of {@link #byIdentity} a score as of {@code asOf} needs: every rule within the
    * lookback, and {@link #ANY} and {@link #OPT_OUT} on any day up to {@code asOf}, since the
    * last activity and the last opt-out are not bounded by the lookback.
@@ -103,6 +116,15 @@ public final class DailyCounts {
         .cast("date");
     return col(EVENT_DATE).leq(lit(asOf.toString()).cast("date"))
         .and(col(EVENT_DATE).geq(first).or(col(RULE).isin(ANY, OPT_OUT)));
+  }
+
+  /**
+   * The rows of {@link #byIdentity} that can resolve to an {@link #ACCOUNT}: only rows without
+   * a lead_id keep an account_id, and they are the account's when their email names no lead.
+   * Account scoring reads only these; the rows of leads are nearly all of a window.
+   */
+  public static Column mayBeAccountLevel() {
+    return col(ACCOUNT_ID).isNotNull();
   }
 
   /**

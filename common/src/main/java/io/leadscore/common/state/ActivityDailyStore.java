@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Map;
 import java.util.stream.Collectors;
+import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.slf4j.Logger;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Brings {@code activity_daily} ({@link DailyCounts#byIdentity} of all activities) up to date
- * with {@code activities} before scoring: re-aggregates only the event_dates that commits
- * since the last refresh touched ({@link DeltaChanges}), and rebuilds everything when it
+ * with {@code activities} before scoring: counts only the rows that commits since the last
+ * refresh added and adds them to the stored counts of their event_dates, re-counts the dates
+ * they touched when one of them also removed rows ({@link DeltaChanges}), and rebuilds everything when it
  * cannot trust the stored counts: none yet, {@code --full}, changed rule conditions (the
  * {@link Fingerprints#ruleConditions}), activities recreated or its change history gone, or
  * activity_daily's data changed by something else since the last refresh.
@@ -63,8 +65,11 @@ public final class ActivityDailyStore {
    * @param full whether everything was rebuilt (else only {@code dates})
    * @param reason why it was rebuilt, or what the incremental refresh found
    * @param dates the event_dates whose counts were written (all of them on a rebuild)
+   * @param addedOnly whether only the rows added since the last refresh were counted (and
+   *     added to the stored counts of their dates), rather than every row of those dates
    */
-  public record Refresh(boolean full, String reason, long activitiesVersion, long dates) {
+  public record Refresh(boolean full, String reason, long activitiesVersion, long dates,
+      boolean addedOnly) {
     public String mode() {
       return full ? "full" : "incremental";
     }
@@ -101,7 +106,7 @@ public final class ActivityDailyStore {
       DeltaChanges.Touched touched = DeltaChanges.partitionsTouched(store.spark(),
           store.path(T_ACTIVITIES), EVENT_DATE, since, now.activitiesVersion());
       if (touched.available()) {
-        return refreshDates(store, model, now, since, touched.values());
+        return refreshDates(store, model, now, since, touched);
       }
       rebuild = touched.unavailable();
     }
@@ -113,7 +118,7 @@ public final class ActivityDailyStore {
         EVENT_DATE, now.text());
     long dates = store.read(T_ACTIVITY_DAILY).select(EVENT_DATE).distinct().count();
     LOG.info("{} rebuilt: {} event dates", T_ACTIVITY_DAILY, dates);
-    return new Refresh(true, rebuild, now.activitiesVersion(), dates);
+    return new Refresh(true, rebuild, now.activitiesVersion(), dates, false);
   }
 
   /**
@@ -129,30 +134,47 @@ public final class ActivityDailyStore {
   }
 
   private static Refresh refreshDates(DeltaStore store, Model model, State now, long since,
-      List<String> touched) {
-    if (touched.isEmpty()) {
+      DeltaChanges.Touched touched) {
+    List<String> dates = touched.values();
+    String versions = "versions " + (since + 1) + ".." + now.activitiesVersion() + " of "
+        + T_ACTIVITIES;
+    if (dates.isEmpty()) {
       // Nothing to write; not recording the new version only means the next run reads the
       // same few commit files again.
       String reason = since == now.activitiesVersion()
           ? T_ACTIVITIES + " unchanged since version " + since
-          : "versions " + (since + 1) + ".." + now.activitiesVersion() + " of " + T_ACTIVITIES
-              + " change no data";
+          : versions + " change no data";
       LOG.info("{} is up to date: {}", T_ACTIVITY_DAILY, reason);
-      return new Refresh(false, reason, since, 0);
+      return new Refresh(false, reason, since, 0, false);
     }
-    String reason = touched.size() + " event dates touched by versions " + (since + 1) + ".."
-        + now.activitiesVersion() + " of " + T_ACTIVITIES;
-    LOG.info("refreshing {}: {}: {}", T_ACTIVITY_DAILY, reason, touched);
-    Date[] dates = touched.stream().map(d -> Date.valueOf(LocalDate.parse(d)))
-        .toArray(Date[]::new);
-    Dataset<Row> activities = store.readAt(T_ACTIVITIES, now.activitiesVersion())
-        .where(col(EVENT_DATE).isin((Object[]) dates));
+    Column onDates = col(EVENT_DATE).isin((Object[]) dates.stream()
+        .map(d -> Date.valueOf(LocalDate.parse(d))).toArray(Date[]::new));
+    Dataset<Row> counts;
+    String reason;
+    if (touched.onlyAdded()) {
+      // Counts add up, so the stored counts of the touched dates plus those of the rows added
+      // since are the dates' counts: a day's ingest adds late events to a few old dates, and
+      // re-counting those dates read every activity they already held.
+      counts = DailyCounts.plus(store.read(T_ACTIVITY_DAILY).where(onDates),
+          DailyCounts.byIdentity(model,
+              store.readAdded(T_ACTIVITIES, now.activitiesVersion(), touched.added())));
+      reason = "rows added to " + dates.size() + " event dates by " + versions + " ("
+          + touched.added().size() + " files)";
+    } else {
+      // Rows were removed (a forget, a DELETE, a RESTORE): what they counted is not known
+      // any more, so the dates are counted again from what they hold now.
+      counts = DailyCounts.byIdentity(model,
+          store.readAt(T_ACTIVITIES, now.activitiesVersion()).where(onDates));
+      reason = dates.size() + " event dates changed by " + versions
+          + ", which removed rows: counted again";
+    }
+    LOG.info("refreshing {}: {}: {}", T_ACTIVITY_DAILY, reason, dates);
     // A date whose activities are all gone has no rows here, so replacing leaves it empty.
-    String predicate = EVENT_DATE + " IN (" + touched.stream().map(d -> "DATE'" + d + "'")
+    String predicate = EVENT_DATE + " IN (" + dates.stream().map(d -> "DATE'" + d + "'")
         .collect(Collectors.joining(", ")) + ")";
-    store.replaceWhere(T_ACTIVITY_DAILY, layout(DailyCounts.byIdentity(model, activities)),
-        predicate, EVENT_DATE, now.text());
-    return new Refresh(false, reason, now.activitiesVersion(), touched.size());
+    store.replaceWhere(T_ACTIVITY_DAILY, layout(counts), predicate, EVENT_DATE, now.text());
+    return new Refresh(false, reason, now.activitiesVersion(), dates.size(),
+        touched.onlyAdded());
   }
 
   /**

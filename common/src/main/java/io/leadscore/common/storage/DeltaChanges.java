@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -17,6 +18,8 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.delta.actions.Action;
+import org.apache.spark.sql.delta.actions.AddFile;
 
 /**
  * Which partitions of a Delta table the commits after a version changed, read from the
@@ -33,6 +36,9 @@ import org.apache.spark.sql.SparkSession;
  * removes and adds of their partitions, so they are caught too. What the log cannot tell,
  * it says: a commit file already cleaned up (log retention), or a data change without the
  * partition value, makes the answer unavailable, and the caller rebuilds.
+ *
+ * <p>The same pass keeps the files the commits added, so a caller that only adds up what the
+ * table holds can read just those rows when no commit removed any ({@link Touched#onlyAdded}).
  */
 public final class DeltaChanges {
   private DeltaChanges() {}
@@ -43,11 +49,25 @@ public final class DeltaChanges {
 
   /**
    * Distinct values of a partition column changed by commits {@code after + 1 .. upTo}, or
-   * why they cannot be known.
+   * why they cannot be known; and the files those commits added, with whether any of them
+   * also removed data.
    */
-  public record Touched(List<String> values, String unavailable) {
+  public record Touched(List<String> values, String unavailable, List<AddFile> added,
+      boolean removed) {
+    static Touched unavailable(String why) {
+      return new Touched(List.of(), why, List.of(), true);
+    }
+
     public boolean available() {
       return unavailable == null;
+    }
+
+    /**
+     * Whether the commits only added rows: every row the table had after {@code after} is
+     * still there, and the new ones are exactly those of {@link #added}.
+     */
+    public boolean onlyAdded() {
+      return available() && !removed;
     }
   }
 
@@ -59,7 +79,7 @@ public final class DeltaChanges {
   public static Touched partitionsTouched(SparkSession spark, String tablePath,
       String partitionColumn, long after, long upTo) {
     if (upTo <= after) {
-      return new Touched(List.of(), null);
+      return new Touched(List.of(), null, List.of(), false);
     }
     Path log = new Path(tablePath, "_delta_log");
     Set<Long> present = new HashSet<>();
@@ -73,9 +93,11 @@ public final class DeltaChanges {
       throw new UncheckedIOException("cannot list " + log + ": " + e.getMessage(), e);
     }
     TreeSet<String> values = new TreeSet<>();
+    List<AddFile> added = new ArrayList<>();
+    boolean removed = false;
     for (long v = after + 1; v <= upTo; v++) {
       if (!present.contains(v)) {
-        return new Touched(List.of(), "commit " + v + " of " + tablePath
+        return Touched.unavailable("commit " + v + " of " + tablePath
             + " is no longer in its log (log retention)");
       }
       Path commit = commitFile(log, v);
@@ -95,16 +117,21 @@ public final class DeltaChanges {
             }
             JsonNode value = file.path("partitionValues").get(partitionColumn);
             if (value == null || value.isNull()) {
-              return new Touched(List.of(), "a data change in " + tablePath + " after version "
+              return Touched.unavailable("a data change in " + tablePath + " after version "
                   + after + " carries no " + partitionColumn + " partition value");
             }
             values.add(value.asText());
+            if (kind.equals("add")) {
+              added.add((AddFile) Action.fromJson(line));
+            } else {
+              removed = true;
+            }
           }
         }
       } catch (IOException e) {
         throw new UncheckedIOException("cannot read " + commit + ": " + e.getMessage(), e);
       }
     }
-    return new Touched(List.copyOf(values), null);
+    return new Touched(List.copyOf(values), null, List.copyOf(added), removed);
   }
 }

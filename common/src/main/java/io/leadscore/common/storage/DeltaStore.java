@@ -26,12 +26,14 @@ import org.apache.spark.sql.functions;
 import org.apache.spark.sql.delta.DeltaHistoryManager;
 import org.apache.spark.sql.delta.DeltaLog;
 import org.apache.spark.sql.delta.Snapshot;
+import org.apache.spark.sql.delta.actions.AddFile;
 import org.apache.spark.sql.delta.actions.CommitInfo;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.MapType;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.util.sketch.BloomFilter;
 import scala.Option;
+import scala.collection.JavaConverters;
 
 /**
  * The Delta tables under the warehouse path. Every write is one atomic Delta commit chosen so
@@ -105,6 +107,18 @@ public final class DeltaStore {
   /** The table as of one of its versions: a consistent view however many commits follow. */
   public Dataset<Row> readAt(String table, long version) {
     return spark.read().format("delta").option("versionAsOf", version).load(path(table));
+  }
+
+  /**
+   * The rows of files that commits up to {@code version} added ({@link
+   * DeltaChanges.Touched#added}), read as the table at that version reads them (its schema,
+   * partition values and deletion vectors): what an append-only change brought, without
+   * reading the rest of the partitions it touched.
+   */
+  public Dataset<Row> readAdded(String table, long version, List<AddFile> added) {
+    DeltaLog log = DeltaLog.forTable(spark, path(table));
+    return log.createDataFrame(log.getSnapshotAt(version, Option.empty(), Option.empty()),
+        JavaConverters.asScalaBuffer(added).toSeq(), false, Option.empty());
   }
 
   /** The table's latest version. */

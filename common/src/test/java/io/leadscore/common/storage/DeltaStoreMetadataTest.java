@@ -58,8 +58,15 @@ class DeltaStoreMetadataTest extends SparkTestBase {
     DeltaChanges.Touched touched = DeltaChanges.partitionsTouched(session(),
         store.path("t"), "d", 0, 2);
     assertEquals(List.of("2", "3"), touched.values());
-    assertEquals(List.of("3"), DeltaChanges.partitionsTouched(session(), store.path("t"), "d",
-        1, 2).values());
+    // The replace removed rows; the append after it only added its one file, whose rows
+    // are read alone.
+    assertFalse(touched.onlyAdded());
+    DeltaChanges.Touched appended = DeltaChanges.partitionsTouched(session(), store.path("t"),
+        "d", 1, 2);
+    assertEquals(List.of("3"), appended.values());
+    Assertions.assertTrue(appended.onlyAdded());
+    assertEquals(List.of(RowFactory.create("e", "3")),
+        store.readAdded("t", 2, appended.added()).collectAsList());
 
     // A commit file gone (log retention, which only removes what a checkpoint covers): the
     // metadata search stops there, and the touched partitions say they cannot be known.
