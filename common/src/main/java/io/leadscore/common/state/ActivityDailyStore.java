@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * Brings {@code activity_daily} ({@link DailyCounts#byIdentity} of all activities) up to date
  * with {@code activities} before scoring: counts only the rows that commits since the last
  * refresh added and adds them to the stored counts of their event_dates, re-counts the dates
- * they touched when one of them also removed rows ({@link DeltaChanges}), and rebuilds everything when it
- * cannot trust the stored counts: none yet, {@code --full}, changed rule conditions (the
- * {@link Fingerprints#ruleConditions}), activities recreated or its change history gone, or
- * activity_daily's data changed by something else since the last refresh.
+ * they touched when one of them also removed rows ({@link DeltaChanges}), and rebuilds
+ * everything when it cannot trust the stored counts: none yet, {@code --full}, changed rule
+ * conditions (the {@link Fingerprints#ruleConditions}), activities recreated or its change
+ * history gone, or activity_daily's data changed by something else since the last refresh.
  *
  * <p>The state (which activities version the counts reflect, and for which rules) is the
  * {@link CommitMetadata} of activity_daily's own commit, e.g. {@code leadscore.activity_daily
