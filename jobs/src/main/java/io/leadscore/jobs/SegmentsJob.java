@@ -419,13 +419,7 @@ public final class SegmentsJob {
     LocalDate any = LocalDate.of(2000, 1, 1);
     Dataset<Row> leads = spark.createDataFrame(List.of(), LEADS);
     Dataset<Row> accounts = spark.createDataFrame(List.of(), ACCOUNTS);
-    Dataset<Row> state = spark.createDataFrame(List.of(), new StructType()
-        .add(DailyCounts.SUBJECT_ID, DataTypes.StringType)
-        .add(DailyCounts.RULE, DataTypes.StringType)
-        .add(Engagement.DECAYED_COUNT, DataTypes.DoubleType)
-        .add(Engagement.DAYS, DataTypes.LongType)
-        .add(EngagementCarry.LAST_EVENT_DATE, DataTypes.DateType)
-        .add(LAST_OCCURRED_AT, DataTypes.TimestampType));
+    Dataset<Row> state = spark.createDataFrame(List.of(), EngagementCarry.SCHEMA);
     Dataset<Row> leadScores = LeadScoring.score(model, any, new LeadScoring.Inputs(leads,
         accounts, EngagementCarry.engagement(model, state), EngagementCarry.lastActivity(state),
         EngagementCarry.optOuts(state),

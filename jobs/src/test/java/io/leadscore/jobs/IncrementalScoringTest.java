@@ -5,6 +5,7 @@ import static io.leadscore.common.scoring.ScoringFixtures.activityOn;
 import static io.leadscore.common.scoring.ScoringFixtures.lead;
 import static org.apache.spark.sql.functions.array_sort;
 import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.explode;
 import static org.apache.spark.sql.functions.map_entries;
 import static org.apache.spark.sql.functions.struct;
 import static org.apache.spark.sql.functions.to_json;
@@ -15,6 +16,7 @@ import io.delta.tables.DeltaTable;
 import io.leadscore.common.config.Model;
 import io.leadscore.common.config.ModelLoader;
 import io.leadscore.common.scoring.DailyCounts;
+import io.leadscore.common.scoring.Engagement;
 import io.leadscore.common.state.ActivityDailyStore;
 import io.leadscore.common.state.EngagementStateStore;
 import io.leadscore.common.storage.DeltaChanges;
@@ -350,8 +352,10 @@ class IncrementalScoringTest extends SparkTestBase {
     assertEquals(0.0, engagement(rt, "L3", d30), EPS);
     assertEquals(Date.valueOf(d0), score(rt, "L2", d30).getAs(LAST_ACTIVITY_DATE));
     List<Row> sums = rt.store().read(EngagementStateStore.TABLE)
-        .where(col(DailyCounts.RULE).isin("open", "tick"))
-        .select(DailyCounts.SUBJECT_ID, DailyCounts.RULE, "days").collectAsList();
+        .select(col(DailyCounts.SUBJECT_ID), explode(col(Engagement.SUMS)))
+        .where(col("key").isin("open", "tick"))
+        .select(col(DailyCounts.SUBJECT_ID), col("key"), col("value.days"))
+        .orderBy(DailyCounts.SUBJECT_ID, "key").collectAsList();
     assertEquals(List.of(RowFactory.create("L1", "open", 1L)), sums, "emptied sums are gone");
 
     // The same date from the whole window gives the same rows.

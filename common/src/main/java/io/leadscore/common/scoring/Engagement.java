@@ -37,6 +37,8 @@ public final class Engagement {
   public static final String LAST_ACTIVITY = "last_activity_date";
   public static final String DECAYED_COUNT = "decayed_count";
   public static final String DAYS = "days";
+  /** Per subject, rule to struct(decayed_count, days): see {@link #sumsBySubject}. */
+  public static final String SUMS = "sums";
 
   private static final StructType RULES = new StructType()
       .add("rule", DataTypes.StringType)
@@ -92,28 +94,71 @@ public final class Engagement {
   }
 
   /**
-   * Engagement from {@link #decayedCounts}: {@code c = points * decayed_count}, clamped to the
-   * cap. c is first rounded to 9 decimals: a sum carried over many days and one computed in
-   * a single pass differ in the last bits, and a value exactly on a rounding boundary (1
-   * point three half-lives ago is 0.125) must round the same way from either.
+   * Engagement from {@link #decayedCounts}: the rows gathered into one {@link #SUMS} map per
+   * subject ({@link #sumsBySubject}), then {@link #fromSums}.
    */
   public static Dataset<Row> fromDecayedCounts(Model model, Dataset<Row> decayedCounts) {
-    Column capped = when(col("cap").isNotNull().and(abs(col("c")).gt(col("cap"))),
-        signum(col("c")).multiply(col("cap"))).otherwise(col("c"));
-    Dataset<Row> perRule = decayedCounts
-        .join(broadcast(rules(decayedCounts.sparkSession(), model)), DailyCounts.RULE)
-        .withColumn("c", round(col(DECAYED_COUNT).multiply(col("points")), 9))
-        .withColumn("c", capped);
-    Column rounded = round(col("c"), 2);
-    // Sorted by rule: collect_list follows the shuffle, so without it the map's key order
-    // (what to_json and exports show) would differ between runs and between clusters.
-    return perRule
-        .groupBy(DailyCounts.SUBJECT_ID)
-        .agg(sum("c").as(RAW),
-            map_from_entries(filter(
-                array_sort(collect_list(
-                    struct(col(DailyCounts.RULE).as("key"), rounded.as("value")))),
-                e -> e.getField("value").notEqual(0.0))).as(CONTRIBUTIONS));
+    return fromSums(model, sumsBySubject(decayedCounts));
+  }
+
+  /**
+   * {@link #decayedCounts} rows as one row per subject: subject_id and {@link #SUMS}, a map
+   * of rule to struct(decayed_count, days), in no particular key order.
+   */
+  public static Dataset<Row> sumsBySubject(Dataset<Row> decayedCounts) {
+    return decayedCounts.groupBy(DailyCounts.SUBJECT_ID)
+        .agg(map_from_entries(collect_list(struct(col(DailyCounts.RULE).as("key"),
+            struct(col(DECAYED_COUNT), col(DAYS)).as("value")))).as(SUMS));
+  }
+
+  /**
+   * Engagement from each subject's {@link #SUMS}, row by row (no shuffle): per rule {@code
+   * c = points * decayed_count}, clamped to the cap; {@link #RAW} is the sum of c over the
+   * rules, {@link #CONTRIBUTIONS} c rounded to 2 decimals by rule name, zeros left out. c is
+   * first rounded to 9 decimals: a sum carried over many days and one computed in a single
+   * pass differ in the last bits, and a value exactly on a rounding boundary (1 point three
+   * half-lives ago is 0.125) must round the same way from either. Rules the model does not
+   * have are left out. Keeps the other columns.
+   */
+  public static Dataset<Row> fromSums(Model model, Dataset<Row> sums) {
+    List<Column> names = new ArrayList<>();
+    List<Column> points = new ArrayList<>();
+    List<Column> caps = new ArrayList<>();
+    for (EngagementRule r : model.engagement().rules()) {
+      names.add(lit(r.name()));
+      points.add(lit(r.name()));
+      points.add(lit(r.points()));
+      caps.add(lit(r.name()));
+      caps.add(lit(r.cap().orElse(null)).cast("double"));
+    }
+    Column known = array(names.toArray(new Column[0]));
+    Column pointsOf = map(points.toArray(new Column[0]));
+    Column capOf = map(caps.toArray(new Column[0]));
+    // Sorted by rule: the map's key order is what to_json and exports show, and the order of
+    // the sum must not depend on how the map was built.
+    Column perRule = transform(
+        filter(array_sort(map_entries(col(SUMS))), e -> array_contains(known, e.getField("key"))),
+        e -> {
+          Column c = round(e.getField("value").getField(DECAYED_COUNT)
+              .multiply(element_at(pointsOf, e.getField("key"))), 9);
+          Column cap = element_at(capOf, e.getField("key"));
+          return struct(e.getField("key").as("key"),
+              when(cap.isNotNull().and(abs(c).gt(cap)), signum(c).multiply(cap)).otherwise(c)
+                  .as("c"));
+        });
+    return sums
+        .withColumn("per_rule", perRule)
+        .withColumn(RAW, aggregate(col("per_rule"), lit(0.0), (acc, e) -> acc.plus(e.getField("c"))))
+        .withColumn(CONTRIBUTIONS, map_from_entries(filter(
+            transform(col("per_rule"), e -> struct(e.getField("key").as("key"),
+                round(e.getField("c"), 2).as("value"))),
+            e -> e.getField("value").notEqual(0.0))))
+        .drop("per_rule", SUMS);
+  }
+
+  /** The decay factor of a rule after {@code days}: {@link #decay} for one rule, in Java. */
+  public static double decayFactor(EngagementRule rule, long days) {
+    return rule.decay() ? Math.pow(0.5, days / rule.halfLifeDays()) : 1.0;
   }
 
   /** The latest day with any activity on or before {@code asOf}, per subject. */

@@ -8,19 +8,23 @@ import io.leadscore.common.identity.Identity;
 import java.sql.Date;
 import java.time.LocalDate;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Each lead's engagement inputs as of a date, in a shape that can be carried from one day to
  * the next instead of re-reading the whole lookback window (the rows of {@code
- * engagement_state}): per lead and rule the decayed count {@code s = sum of n' * decay(D - d)}
- * over the window (the part of SPEC §4's {@code c(l, r)} before points and cap, see {@link
- * Engagement#decayedCounts}) and the number of days in it; per lead the latest activity date
- * (rule {@link DailyCounts#ANY}) and the latest opt-out (rule {@link DailyCounts#OPT_OUT}).
+ * engagement_state}, one per lead, {@link #SCHEMA}): per rule the decayed count {@code s = sum
+ * of n' * decay(D - d)} over the window (the part of SPEC §4's {@code c(l, r)} before points
+ * and cap, see {@link Engagement#decayedCounts}) and the number of days in it, in the map
+ * {@link Engagement#SUMS}; the latest activity date and the latest opt-out.
  *
  * <p>Going from the state's date S to D ({@link CarryPlan} says which days):
  *
@@ -32,42 +36,58 @@ import org.apache.spark.sql.Row;
  *            entered the window or were rewritten
  * </pre>
  *
- * The day count tells when a rule has no day left, so such a sum becomes exactly 0 and the
- * row goes. The result differs from a single pass only in the last bits, which {@link
- * Engagement#fromDecayedCounts} rounds away. What a carry cannot express (a latest activity
- * that was removed, an email that now resolves to another lead) is found by {@link
- * #activityRemoved} and {@link #resolvedElsewhere} and recomputed with {@link #computed}.
+ * The decay is a map over each lead's row; the terms of the few days that leave or enter are
+ * aggregated per lead and joined in. The day count tells when a rule has no day left, so
+ * such a sum becomes exactly 0 and the rule goes. The result differs from a single pass only
+ * in the last bits, which {@link Engagement#fromSums} rounds away. What a carry cannot
+ * express (a latest activity that was removed, an email that now resolves to another lead)
+ * is found by {@link #activityRemoved} and {@link #resolvedElsewhere} and recomputed with
+ * {@link #computed}.
  *
  * <p>All functions are pure: the caller reads the tables and writes the result.
  */
 public final class EngagementCarry {
   private EngagementCarry() {}
 
-  /** The state's latest activity date, on {@link DailyCounts#ANY} rows. */
+  /** The state's latest activity date. */
   public static final String LAST_EVENT_DATE = "last_event_date";
 
+  private static final StructType SUM = new StructType()
+      .add(Engagement.DECAYED_COUNT, DataTypes.DoubleType)
+      .add(Engagement.DAYS, DataTypes.LongType);
+
+  /** The state's rows: one per lead with any activity or opt-out in the window. */
+  public static final StructType SCHEMA = new StructType()
+      .add(DailyCounts.SUBJECT_ID, DataTypes.StringType)
+      .add(Engagement.SUMS, DataTypes.createMapType(DataTypes.StringType, SUM))
+      .add(LAST_EVENT_DATE, DataTypes.DateType)
+      .add(LAST_OCCURRED_AT, DataTypes.TimestampType);
+
+  /** The state's columns, in {@link #SCHEMA}'s order. */
+  public static Column[] columns() {
+    return Arrays.stream(SCHEMA.fieldNames()).map(functions::col).toArray(Column[]::new);
+  }
+
   /**
-   * The state rows from all of the window: {@link DailyCounts#resolve}d activity_daily rows
-   * as {@link DailyCounts#neededAsOf} {@code date} selects them, and their {@link
+   * The state from all of the window: {@link DailyCounts#resolve}d activity_daily rows as
+   * {@link DailyCounts#neededAsOf} {@code date} selects them, and their {@link
    * DailyCounts#perSubject} counts (given, so a caller can cache them).
    */
   public static Dataset<Row> computed(Model model, LocalDate date, Dataset<Row> resolved,
       Dataset<Row> daily) {
     Dataset<Row> sums = Engagement.decayedCounts(model, date, DailyCounts.LEAD, daily);
     Dataset<Row> last = Engagement.lastActivity(date, DailyCounts.LEAD, daily)
-        .select(col(DailyCounts.SUBJECT_ID), lit(DailyCounts.ANY).as(DailyCounts.RULE),
-            col(Engagement.LAST_ACTIVITY).as(LAST_EVENT_DATE));
+        .select(col(DailyCounts.SUBJECT_ID), col(Engagement.LAST_ACTIVITY).as(LAST_EVENT_DATE));
     Dataset<Row> optOuts = LeadScoring.optOuts(date, resolved)
         .select(col(LEAD_ID).as(DailyCounts.SUBJECT_ID),
-            lit(DailyCounts.OPT_OUT).as(DailyCounts.RULE),
             col(LeadScoring.LAST_OPT_OUT).as(LAST_OCCURRED_AT));
-    return shaped(sums).unionByName(shaped(last)).unionByName(shaped(optOuts));
+    return byLead(longForm(sums).unionByName(longForm(last)).unionByName(longForm(optOuts)));
   }
 
   /**
    * The state carried along {@code plan}: decay, leave, enter.
    *
-   * @param state the state rows as of {@code plan.from()}
+   * @param state the state as of {@code plan.from()}
    * @param before lead rows ({@link #leadRows}) of activity_daily as it was when the state was
    *     taken, on at least {@link CarryPlan#readBefore}
    * @param now lead rows of activity_daily as it is, on at least {@link CarryPlan#readNow}
@@ -75,27 +95,48 @@ public final class EngagementCarry {
   public static Dataset<Row> carried(Model model, CarryPlan plan, Dataset<Row> state,
       Dataset<Row> before, Dataset<Row> now) {
     LocalDate d = plan.to();
-    Column decay = Engagement.decay(lit(plan.days()));
-    Dataset<Row> sums = state
-        .where(not(col(DailyCounts.RULE).isin(DailyCounts.ANY, DailyCounts.OPT_OUT)))
-        .join(broadcast(Engagement.rules(state.sparkSession(), model)), DailyCounts.RULE)
-        .select(col(DailyCounts.SUBJECT_ID), col(DailyCounts.RULE),
-            col(Engagement.DECAYED_COUNT).multiply(decay).as(Engagement.DECAYED_COUNT),
-            col(Engagement.DAYS))
-        .unionByName(Engagement.decayedCountsOfDays(model, d, DailyCounts.LEAD,
-            DailyCounts.perSubject(onDays(now, plan.entering()))))
+    // Per lead and rule, what the days that enter add and the days that leave take away.
+    // Days that were rewritten do both, so a rule's day count may net to 0 here.
+    Dataset<Row> terms = Engagement.decayedCountsOfDays(model, d, DailyCounts.LEAD,
+            DailyCounts.perSubject(onDays(now, plan.entering())))
         .unionByName(negated(Engagement.decayedCountsOfDays(model, d, DailyCounts.LEAD,
             DailyCounts.perSubject(onDays(before, plan.leaving())))))
         .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
         .agg(sum(Engagement.DECAYED_COUNT).as(Engagement.DECAYED_COUNT),
-            sum(Engagement.DAYS).as(Engagement.DAYS))
-        .where(col(Engagement.DAYS).gt(0));
-    Dataset<Row> latest = shaped(state.where(col(DailyCounts.RULE).isin(DailyCounts.ANY,
-            DailyCounts.OPT_OUT)))
-        .unionByName(shaped(latestOf(onDays(now, plan.newer()))))
-        .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
-        .agg(max(LAST_EVENT_DATE).as(LAST_EVENT_DATE), max(LAST_OCCURRED_AT).as(LAST_OCCURRED_AT));
-    return shaped(sums).unionByName(shaped(latest));
+            sum(Engagement.DAYS).as(Engagement.DAYS));
+    Dataset<Row> changes = byLead(longForm(terms).unionByName(longForm(latestOf(onDays(now,
+            plan.newer())))))
+        .select(col(DailyCounts.SUBJECT_ID), col(Engagement.SUMS).as("new_sums"),
+            col(LAST_EVENT_DATE).as("new_last_event_date"),
+            col(LAST_OCCURRED_AT).as("new_last_occurred_at"));
+
+    List<Column> factors = new ArrayList<>();
+    for (Model.EngagementRule r : model.engagement().rules()) {
+      factors.add(lit(r.name()));
+      factors.add(lit(Engagement.decayFactor(r, plan.days())));
+    }
+    Column factorOf = map(factors.toArray(new Column[0]));
+    Column decayed = transform_values(col(Engagement.SUMS), (rule, v) -> struct(
+        v.getField(Engagement.DECAYED_COUNT).multiply(element_at(factorOf, rule))
+            .as(Engagement.DECAYED_COUNT),
+        v.getField(Engagement.DAYS).as(Engagement.DAYS)));
+    Column none = map().cast(SCHEMA.apply(Engagement.SUMS).dataType());
+    Column added = map_zip_with(coalesce(decayed, none), coalesce(col("new_sums"), none),
+        (rule, was, change) -> struct(
+            coalesce(was.getField(Engagement.DECAYED_COUNT), lit(0.0))
+                .plus(coalesce(change.getField(Engagement.DECAYED_COUNT), lit(0.0)))
+                .as(Engagement.DECAYED_COUNT),
+            coalesce(was.getField(Engagement.DAYS), lit(0L))
+                .plus(coalesce(change.getField(Engagement.DAYS), lit(0L)))
+                .as(Engagement.DAYS)));
+    return state.join(changes, new String[] {DailyCounts.SUBJECT_ID}, "full_outer")
+        .select(col(DailyCounts.SUBJECT_ID),
+            map_filter(added, (rule, v) -> v.getField(Engagement.DAYS).gt(0))
+                .as(Engagement.SUMS),
+            greatest(col(LAST_EVENT_DATE), col("new_last_event_date")).as(LAST_EVENT_DATE),
+            greatest(col(LAST_OCCURRED_AT), col("new_last_occurred_at")).as(LAST_OCCURRED_AT))
+        .where(size(col(Engagement.SUMS)).gt(0).or(col(LAST_EVENT_DATE).isNotNull())
+            .or(col(LAST_OCCURRED_AT).isNotNull()));
   }
 
   /**
@@ -156,34 +197,45 @@ public final class EngagementCarry {
         .where(col(DailyCounts.SUBJECT_KIND).equalTo(DailyCounts.LEAD));
   }
 
-  /** Engagement of the state's leads ({@link Engagement#fromDecayedCounts}). */
+  /** Engagement of the state's leads ({@link Engagement#fromSums}): subject_id, raw, map. */
   public static Dataset<Row> engagement(Model model, Dataset<Row> state) {
-    return Engagement.fromDecayedCounts(model,
-        state.where(not(col(DailyCounts.RULE).isin(DailyCounts.ANY, DailyCounts.OPT_OUT))));
+    return Engagement.fromSums(model, state.select(DailyCounts.SUBJECT_ID, Engagement.SUMS));
   }
 
   /** Each lead's latest activity date, as {@link Engagement#lastActivity} gives it. */
   public static Dataset<Row> lastActivity(Dataset<Row> state) {
-    return state.where(col(DailyCounts.RULE).equalTo(DailyCounts.ANY))
+    return state.where(col(LAST_EVENT_DATE).isNotNull())
         .select(col(DailyCounts.SUBJECT_ID), col(LAST_EVENT_DATE).as(Engagement.LAST_ACTIVITY));
   }
 
   /** Each lead's latest opt-out, as {@link LeadScoring#optOuts} gives it. */
   public static Dataset<Row> optOuts(Dataset<Row> state) {
-    return state.where(col(DailyCounts.RULE).equalTo(DailyCounts.OPT_OUT))
+    return state.where(col(LAST_OCCURRED_AT).isNotNull())
         .select(col(DailyCounts.SUBJECT_ID).as(LEAD_ID),
             col(LAST_OCCURRED_AT).as(LeadScoring.LAST_OPT_OUT));
   }
 
   /**
-   * Rows in the state's columns (subject_id, rule, decayed_count, days, last_event_date,
-   * last_occurred_at), the ones a row does not have null.
+   * Per-rule sums, latest activity dates and opt-outs (rows with some of the columns
+   * subject_id, rule, decayed_count, days, last_event_date, last_occurred_at) gathered into
+   * one state row per lead. A lead has at most one row per rule.
    */
-  public static Dataset<Row> shaped(Dataset<Row> rows) {
+  private static Dataset<Row> byLead(Dataset<Row> longRows) {
+    Column sumEntry = when(col(DailyCounts.RULE).isNotNull(),
+        struct(col(DailyCounts.RULE).as("key"),
+            struct(col(Engagement.DECAYED_COUNT), col(Engagement.DAYS)).as("value")));
+    return longRows.groupBy(DailyCounts.SUBJECT_ID)
+        .agg(map_from_entries(collect_list(sumEntry)).as(Engagement.SUMS),
+            max(LAST_EVENT_DATE).as(LAST_EVENT_DATE), max(LAST_OCCURRED_AT).as(LAST_OCCURRED_AT));
+  }
+
+  /** Rows in the long columns {@link #byLead} gathers; the ones a row does not have null. */
+  private static Dataset<Row> longForm(Dataset<Row> rows) {
     List<String> have = List.of(rows.columns());
     List<Column> out = new ArrayList<>();
     out.add(col(DailyCounts.SUBJECT_ID));
-    out.add(col(DailyCounts.RULE));
+    out.add(have.contains(DailyCounts.RULE) ? col(DailyCounts.RULE)
+        : lit(null).cast("string").as(DailyCounts.RULE));
     out.add(have.contains(Engagement.DECAYED_COUNT) ? col(Engagement.DECAYED_COUNT)
         : lit(null).cast("double").as(Engagement.DECAYED_COUNT));
     out.add(have.contains(Engagement.DAYS) ? col(Engagement.DAYS).cast("long")
@@ -199,13 +251,14 @@ public final class EngagementCarry {
     return resolved.where(col(EVENT_DATE).isin(sqlDates(dates)));
   }
 
-  /** The latest activity date and opt-out per lead in resolved rows, shaped as the state. */
+  /** The latest activity date and opt-out per lead in resolved rows. */
   private static Dataset<Row> latestOf(Dataset<Row> resolved) {
     return resolved.where(col(DailyCounts.RULE).isin(DailyCounts.ANY, DailyCounts.OPT_OUT))
-        .groupBy(DailyCounts.SUBJECT_ID, DailyCounts.RULE)
+        .groupBy(DailyCounts.SUBJECT_ID)
         .agg(max(when(col(DailyCounts.RULE).equalTo(DailyCounts.ANY), col(EVENT_DATE)))
                 .as(LAST_EVENT_DATE),
-            max(LAST_OCCURRED_AT).as(LAST_OCCURRED_AT));
+            max(when(col(DailyCounts.RULE).equalTo(DailyCounts.OPT_OUT),
+                col(LAST_OCCURRED_AT))).as(LAST_OCCURRED_AT));
   }
 
   private static Dataset<Row> perDay(Dataset<Row> resolved) {

@@ -34,8 +34,8 @@ public final class Fingerprints {
 
   /** Bump when the code changes which rows a rule matches or what activity_daily holds. */
   static final int ACTIVITY_DAILY_FORMAT = 1;
-  /** Bump when what engagement_state holds changes. */
-  static final int ENGAGEMENT_STATE_FORMAT = 1;
+  /** Bump when what engagement_state holds changes (2: one row per lead, not per rule). */
+  static final int ENGAGEMENT_STATE_FORMAT = 2;
 
   /**
    * What {@link DailyCounts#byIdentity} (activity_daily) depends on: rule names and

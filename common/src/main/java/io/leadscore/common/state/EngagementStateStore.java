@@ -1,7 +1,6 @@
 package io.leadscore.common.state;
 
 import static io.leadscore.common.Schemas.*;
-import static org.apache.spark.sql.functions.col;
 
 import io.leadscore.common.Errors;
 import io.leadscore.common.StageClock;
@@ -27,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The table {@code engagement_state}: each lead's {@link EngagementCarry} rows as of the
+ * The table {@code engagement_state}: each lead's {@link EngagementCarry} row as of the
  * latest scored date, so the daily score does not re-read the whole lookback window of
  * activity_daily. This class decides whether the stored state can be carried, reads what the
  * carry needs and writes the result; the math is {@link EngagementCarry}'s.
@@ -279,9 +278,17 @@ public final class EngagementStateStore {
   /** Replaces the state; returns the rows written. */
   private static long store(DeltaStore store, Dataset<Row> rows, Version version,
       StageClock clock, String mode) {
-    clock.time("write " + TABLE + " (" + mode + ")", () -> store.overwrite(TABLE,
-        EngagementCarry.shaped(rows).repartition(col(DailyCounts.RULE)), DailyCounts.RULE,
-        version.text()));
+    // One row per lead, not partitioned: DeltaStore's overwrite with commit metadata takes a
+    // partition column, so the metadata goes through Delta's session setting, for this write.
+    String userMetadata = "spark.databricks.delta.commitInfo.userMetadata";
+    clock.time("write " + TABLE + " (" + mode + ")", () -> {
+      store.spark().conf().set(userMetadata, version.text());
+      try {
+        store.overwrite(TABLE, rows.select(EngagementCarry.columns()));
+      } finally {
+        store.spark().conf().unset(userMetadata);
+      }
+    });
     return Long.parseLong(store.lastCommitMetrics(TABLE).getOrDefault("numOutputRows", "0"));
   }
 }

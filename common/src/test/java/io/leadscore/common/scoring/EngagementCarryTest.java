@@ -31,14 +31,6 @@ class EngagementCarryTest extends SparkTestBase {
   static final LocalDate TO = S.plusDays(10);
   static final double EPS = 1e-9;
 
-  static final StructType STATE = new StructType()
-      .add(DailyCounts.SUBJECT_ID, DataTypes.StringType)
-      .add(DailyCounts.RULE, DataTypes.StringType)
-      .add(Engagement.DECAYED_COUNT, DataTypes.DoubleType)
-      .add(Engagement.DAYS, DataTypes.LongType)
-      .add(EngagementCarry.LAST_EVENT_DATE, DataTypes.DateType)
-      .add(LAST_OCCURRED_AT, DataTypes.TimestampType);
-
   static final StructType RESOLVED = new StructType()
       .add(DailyCounts.SUBJECT_KIND, DataTypes.StringType)
       .add(DailyCounts.SUBJECT_ID, DataTypes.StringType)
@@ -47,8 +39,24 @@ class EngagementCarryTest extends SparkTestBase {
       .add(DailyCounts.N, DataTypes.LongType)
       .add(LAST_OCCURRED_AT, DataTypes.TimestampType);
 
-  private static Row sum(String lead, String rule, double decayed, long days) {
-    return RowFactory.create(lead, rule, decayed, days, null, null);
+  /** A state row with only sums: rule, decayed count, days, rule, ... */
+  private static Row sums(String lead, Object... ruleDecayedDays) {
+    Map<String, Row> sums = new HashMap<>();
+    for (int i = 0; i < ruleDecayedDays.length; i += 3) {
+      sums.put((String) ruleDecayedDays[i],
+          RowFactory.create(ruleDecayedDays[i + 1], ruleDecayedDays[i + 2]));
+    }
+    return RowFactory.create(lead, sums, null, null);
+  }
+
+  private static Row latest(String lead, LocalDate lastEvent, Timestamp lastOptOut) {
+    return RowFactory.create(lead, Map.of(), lastEvent == null ? null : Date.valueOf(lastEvent),
+        lastOptOut);
+  }
+
+  /** A lead's sum of a rule in a state row: (decayed_count, days), or null without one. */
+  private static Row sumOf(Row state, String rule) {
+    return state.<String, Row>getJavaMap(1).get(rule);
   }
 
   private static Row daily(String lead, String rule, LocalDate day, long n) {
@@ -59,32 +67,32 @@ class EngagementCarryTest extends SparkTestBase {
     return Math.pow(0.5, exponent);
   }
 
-  /** The carried rows by lead and rule. */
+  /** The carried rows by lead. */
   private Map<String, Row> carry(List<Row> state, List<Row> before, List<Row> now,
       Set<LocalDate> rewritten) {
     Model model = model();
     CarryPlan plan = CarryPlan.of(S, TO, model.engagement().lookbackDays(), rewritten);
     Dataset<Row> rows = EngagementCarry.carried(model, plan,
-        session().createDataFrame(state, STATE), session().createDataFrame(before, RESOLVED),
-        session().createDataFrame(now, RESOLVED));
+        session().createDataFrame(state, EngagementCarry.SCHEMA),
+        session().createDataFrame(before, RESOLVED), session().createDataFrame(now, RESOLVED));
     Map<String, Row> out = new HashMap<>();
     for (Row r : rows.collectAsList()) {
-      assertNull(out.put(r.getString(0) + "/" + r.getString(1), r), "one row per lead, rule");
+      assertNull(out.put(r.getString(0), r), "one row per lead");
     }
     return out;
   }
 
   @Test
   void decayMultipliesEverySumByTheDecayOfTheDaysBetween() {
-    Map<String, Row> rows = carry(List.of(
-        sum("L1", "open", 2.0, 1),    // half-life 10: ten days halve it
-        sum("L1", "demo", 1.0, 1),    // half-life 20: 0.5^0.5
-        sum("L1", "unsub", 1.0, 1)),  // no decay
-        List.of(), List.of(), Set.of());
-    assertEquals(1.0, rows.get("L1/open").getDouble(2), EPS);
-    assertEquals(pow(0.5), rows.get("L1/demo").getDouble(2), EPS);
-    assertEquals(1.0, rows.get("L1/unsub").getDouble(2), EPS);
-    assertEquals(1L, rows.get("L1/open").getLong(3));
+    Row l1 = carry(List.of(sums("L1",
+        "open", 2.0, 1L,     // half-life 10: ten days halve it
+        "demo", 1.0, 1L,     // half-life 20: 0.5^0.5
+        "unsub", 1.0, 1L)),  // no decay
+        List.of(), List.of(), Set.of()).get("L1");
+    assertEquals(1.0, sumOf(l1, "open").getDouble(0), EPS);
+    assertEquals(pow(0.5), sumOf(l1, "demo").getDouble(0), EPS);
+    assertEquals(1.0, sumOf(l1, "unsub").getDouble(0), EPS);
+    assertEquals(1L, sumOf(l1, "open").getLong(1));
   }
 
   @Test
@@ -93,29 +101,30 @@ class EngagementCarryTest extends SparkTestBase {
     // window (TO - 30 = S - 20), so it leaves: 0.5^(15/20) remains as of TO.
     // Opens: 3 on TO, at most 2 a day, age 0: 2.
     Map<String, Row> rows = carry(List.of(
-            sum("L2", "demo", pow(25 / 20.0) + pow(5 / 20.0), 2),
-            sum("L3", "demo", pow(25 / 20.0), 1)),
+            sums("L2", "demo", pow(25 / 20.0) + pow(5 / 20.0), 2L),
+            sums("L3", "demo", pow(25 / 20.0), 1L)),
         List.of(
             daily("L2", "demo", S.minusDays(25), 1),
             daily("L3", "demo", S.minusDays(25), 1)),
         List.of(daily("L2", "open", TO, 3)),
         Set.of());
-    assertEquals(pow(15 / 20.0), rows.get("L2/demo").getDouble(2), EPS);
-    assertEquals(1L, rows.get("L2/demo").getLong(3));
-    assertEquals(2.0, rows.get("L2/open").getDouble(2), EPS);
-    assertEquals(1L, rows.get("L2/open").getLong(3));
-    assertFalse(rows.containsKey("L3/demo"), "no day left: the row goes");
+    Row l2 = rows.get("L2");
+    assertEquals(pow(15 / 20.0), sumOf(l2, "demo").getDouble(0), EPS);
+    assertEquals(1L, sumOf(l2, "demo").getLong(1));
+    assertEquals(2.0, sumOf(l2, "open").getDouble(0), EPS);
+    assertEquals(1L, sumOf(l2, "open").getLong(1));
+    assertFalse(rows.containsKey("L3"), "no day and no date left: the lead's row goes");
   }
 
   @Test
   void aRewrittenDayReplacesItsOldTermWithItsNewOne() {
     // L4 had 2 opens on S-5 (2 * 0.5^0.5 as of S); a rewrite leaves 1. As of TO, age 15.
-    Map<String, Row> rows = carry(List.of(sum("L4", "open", 2 * pow(0.5), 1)),
+    Row l4 = carry(List.of(sums("L4", "open", 2 * pow(0.5), 1L)),
         List.of(daily("L4", "open", S.minusDays(5), 2)),
         List.of(daily("L4", "open", S.minusDays(5), 1)),
-        Set.of(S.minusDays(5)));
-    assertEquals(pow(1.5), rows.get("L4/open").getDouble(2), EPS);
-    assertEquals(1L, rows.get("L4/open").getLong(3));
+        Set.of(S.minusDays(5))).get("L4");
+    assertEquals(pow(1.5), sumOf(l4, "open").getDouble(0), EPS);
+    assertEquals(1L, sumOf(l4, "open").getLong(1));
   }
 
   @Test
@@ -123,19 +132,17 @@ class EngagementCarryTest extends SparkTestBase {
     Timestamp early = ts("2026-10-20T08:00:00Z");
     Timestamp late = ts("2026-11-05T09:30:00Z");
     Map<String, Row> rows = carry(List.of(
-            RowFactory.create("L1", DailyCounts.ANY, null, null,
-                Date.valueOf(S.minusDays(3)), null),
-            RowFactory.create("L5", DailyCounts.ANY, null, null, Date.valueOf(S), null),
-            RowFactory.create("L1", DailyCounts.OPT_OUT, null, null, null, early)),
+            latest("L1", S.minusDays(3), early),
+            latest("L5", S, null)),
         List.of(),
         List.of(daily("L1", DailyCounts.ANY, S.plusDays(4), 1),
             RowFactory.create(DailyCounts.LEAD, "L1", DailyCounts.OPT_OUT,
                 Date.valueOf(S.plusDays(4)), 1L, late)),
         Set.of());
-    assertEquals(Date.valueOf(S.plusDays(4)),
-        rows.get("L1/" + DailyCounts.ANY).getDate(4));
-    assertEquals(Date.valueOf(S), rows.get("L5/" + DailyCounts.ANY).getDate(4), "kept");
-    assertEquals(late, rows.get("L1/" + DailyCounts.OPT_OUT).getTimestamp(5));
+    assertEquals(Date.valueOf(S.plusDays(4)), rows.get("L1").getDate(2));
+    assertEquals(Date.valueOf(S), rows.get("L5").getDate(2), "kept");
+    assertEquals(late, rows.get("L1").getTimestamp(3));
+    assertEquals(Map.of(), rows.get("L5").getJavaMap(1), "no sums");
   }
 
   @Test
@@ -182,11 +189,11 @@ class EngagementCarryTest extends SparkTestBase {
     Dataset<Row> onePass = EngagementCarry.computed(model, TO, all, DailyCounts.perSubject(all));
     double expected = 2 * pow(1.3) + 2 * pow(0.6);
     for (Dataset<Row> rows : List.of(carried, onePass)) {
-      Row open = rows.where(col(DailyCounts.RULE).equalTo("open")).first();
-      assertEquals(expected, open.getDouble(2), EPS);
-      assertEquals(2L, open.getLong(3));
-      assertEquals(Date.valueOf(S.plusDays(4)),
-          rows.where(col(DailyCounts.RULE).equalTo(DailyCounts.ANY)).first().getDate(4));
+      Row l8 = rows.first();
+      assertEquals(expected, sumOf(l8, "open").getDouble(0), EPS);
+      assertEquals(2L, sumOf(l8, "open").getLong(1));
+      assertEquals(Date.valueOf(S.plusDays(4)), l8.getDate(2));
+      assertEquals(1L, rows.count());
     }
     // 2 points an open: c = 2 * expected = 4.66, under the cap of 5.
     Row engagement = EngagementCarry.engagement(model, carried).first();
