@@ -9,8 +9,9 @@ Used by bin/cluster-smoke and the Airflow tests (airflow/tests). What legitimate
 between two runs of the same inputs is left out of `compare`: run ids and start times
 (`ingest_run_id`, `run_id`, `started_at`, and the report's `last_ingest_run_id` and
 `backtest_run_id`), and in run_log everything but which jobs ran for which dates with which
-status and row counts. Doubles are compared to 9 decimals: a sum's last bits depend on the
-order Spark adds partitions in, which differs between a cluster and local mode.
+status and row counts. Doubles, also inside maps, arrays and structs (engagement_state's
+decayed sums), are compared to 9 decimals: a sum's last bits depend on the order Spark adds
+partitions in, which differs between a cluster and local mode.
 """
 from __future__ import annotations
 
@@ -32,6 +33,27 @@ def tables(warehouse: str) -> list[str]:
                   if os.path.isdir(os.path.join(warehouse, d, "_delta_log")))
 
 
+def comparable(c, data_type):
+    """c with every double in it, at any depth, rounded to 9 decimals and every map's
+    entries sorted by key (a map's entries have no order)."""
+    if isinstance(data_type, (T.DoubleType, T.FloatType)):
+        return F.round(c, 9)
+    if isinstance(data_type, T.StructType):
+        if not data_type.fields:
+            return c
+        rounded = F.struct(*[comparable(c.getField(f.name), f.dataType).alias(f.name)
+                             for f in data_type.fields])
+        return F.when(c.isNotNull(), rounded)
+    if isinstance(data_type, T.ArrayType):
+        return F.transform(c, lambda e: comparable(e, data_type.elementType))
+    if isinstance(data_type, T.MapType):
+        entries = F.transform(F.map_entries(c), lambda e: F.struct(
+            comparable(e["key"], data_type.keyType).alias("key"),
+            comparable(e["value"], data_type.valueType).alias("value")))
+        return F.array_sort(entries)
+    return c
+
+
 def normalised(df: DataFrame, table: str) -> DataFrame:
     if table == "run_log":
         # Run ids, start/finish times and timings differ by nature, and so does
@@ -43,16 +65,11 @@ def normalised(df: DataFrame, table: str) -> DataFrame:
     for f in df.schema.fields:
         if f.name in RUN_SPECIFIC_COLUMNS:
             continue
-        c = F.col("`%s`" % f.name)
-        if isinstance(f.dataType, (T.DoubleType, T.FloatType)):
-            c = F.round(c, 9).alias(f.name)
-        elif isinstance(f.dataType, T.MapType):
-            # exceptAll cannot compare maps, and a map's entries have no order: compare
-            # its entries sorted by key.
-            c = F.to_json(F.array_sort(F.map_entries(c))).alias(f.name)
-        elif isinstance(f.dataType, (T.ArrayType, T.StructType)):
-            c = F.to_json(c).alias(f.name)
-        cols.append(c)
+        c = comparable(F.col("`%s`" % f.name), f.dataType)
+        if isinstance(f.dataType, (T.ArrayType, T.MapType, T.StructType)):
+            # exceptAll cannot compare maps: nested values are compared as JSON.
+            c = F.to_json(c)
+        cols.append(c.alias(f.name))
     return df.select(*cols)
 
 
