@@ -282,18 +282,9 @@ public final class ForgetJob {
     if (!store.exists(table)) {
       return;
     }
-    String key = "spark.databricks.delta.commitInfo.userMetadata";
-    if (commitMetadata != null) {
-      store.spark().conf().set(key, commitMetadata);
-    }
     long before = store.version(table);
-    try {
-      DeltaTable.forPath(store.spark(), store.path(table)).delete(condition);
-    } finally {
-      if (commitMetadata != null) {
-        store.spark().conf().unset(key);
-      }
-    }
+    store.withCommitMetadata(commitMetadata,
+        () -> DeltaTable.forPath(store.spark(), store.path(table)).delete(condition));
     long n = store.version(table) == before ? 0L : Long.parseLong(
         store.lastCommitMetrics(table).getOrDefault("numDeletedRows", "0"));
     removed.put(table, n);

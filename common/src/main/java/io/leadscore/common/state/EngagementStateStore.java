@@ -278,17 +278,8 @@ public final class EngagementStateStore {
   /** Replaces the state; returns the rows written. */
   private static long store(DeltaStore store, Dataset<Row> rows, Version version,
       StageClock clock, String mode) {
-    // One row per lead, not partitioned: DeltaStore's overwrite with commit metadata takes a
-    // partition column, so the metadata goes through Delta's session setting, for this write.
-    String userMetadata = "spark.databricks.delta.commitInfo.userMetadata";
-    clock.time("write " + TABLE + " (" + mode + ")", () -> {
-      store.spark().conf().set(userMetadata, version.text());
-      try {
-        store.overwrite(TABLE, rows.select(EngagementCarry.columns()));
-      } finally {
-        store.spark().conf().unset(userMetadata);
-      }
-    });
+    clock.time("write " + TABLE + " (" + mode + ")",
+        () -> store.overwrite(TABLE, rows.select(EngagementCarry.columns()), version.text()));
     return Long.parseLong(store.lastCommitMetrics(TABLE).getOrDefault("numOutputRows", "0"));
   }
 }

@@ -323,13 +323,7 @@ public final class DeltaStore {
     var merge = DeltaTable.forPath(spark, path(table)).as("t")
         .merge(source.as("s"), keyCondition(key))
         .withSchemaEvolution();
-    // MERGE takes no write options: Delta reads a commit's userMetadata from this session
-    // setting, set for this commit only.
-    String userMetadata = "spark.databricks.delta.commitInfo.userMetadata";
-    if (commitMetadata != null) {
-      spark.conf().set(userMetadata, commitMetadata);
-    }
-    try {
+    withCommitMetadata(commitMetadata, () -> {
       if (changed.isEmpty()) {
         merge.whenNotMatched().insertAll().execute();
       } else {
@@ -337,6 +331,22 @@ public final class DeltaStore {
             .whenNotMatched().insertAll()
             .execute();
       }
+    });
+  }
+
+  /**
+   * Runs {@code operation} with {@code commitMetadata} (when not null) as the
+   * {@code userMetadata} of the Delta commits it makes. For operations that take no write
+   * options (MERGE, DELETE): Delta reads it from this session setting, set for their commits
+   * only.
+   */
+  public void withCommitMetadata(String commitMetadata, Runnable operation) {
+    String userMetadata = "spark.databricks.delta.commitInfo.userMetadata";
+    if (commitMetadata != null) {
+      spark.conf().set(userMetadata, commitMetadata);
+    }
+    try {
+      operation.run();
     } finally {
       if (commitMetadata != null) {
         spark.conf().unset(userMetadata);
@@ -365,6 +375,16 @@ public final class DeltaStore {
   public void overwrite(String table, Dataset<Row> rows) {
     commit(table, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
         .option("overwriteSchema", "true").save(path(table)));
+  }
+
+  /**
+   * Replaces the whole table's contents atomically, in one commit whose {@code userMetadata}
+   * is {@code commitMetadata}.
+   */
+  public void overwrite(String table, Dataset<Row> rows, String commitMetadata) {
+    commit(table, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true").option("userMetadata", commitMetadata)
+        .save(path(table)));
   }
 
   /**
