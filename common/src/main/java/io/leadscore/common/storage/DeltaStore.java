@@ -16,6 +16,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Column;
+import org.apache.spark.sql.DataFrameWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
@@ -373,8 +374,7 @@ public final class DeltaStore {
 
   /** Replaces the whole table's contents atomically. */
   public void overwrite(String table, Dataset<Row> rows) {
-    commit(table, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true").save(path(table)));
+    commit(table, () -> replacingAll(rows).save(path(table)));
   }
 
   /**
@@ -382,8 +382,7 @@ public final class DeltaStore {
    * is {@code commitMetadata}.
    */
   public void overwrite(String table, Dataset<Row> rows, String commitMetadata) {
-    commit(table, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true").option("userMetadata", commitMetadata)
+    commit(table, () -> replacingAll(rows).option("userMetadata", commitMetadata)
         .save(path(table)));
   }
 
@@ -393,9 +392,14 @@ public final class DeltaStore {
    */
   public void overwrite(String table, Dataset<Row> rows, String partitionColumn,
       String commitMetadata) {
-    commit(table, () -> rows.write().format("delta").mode(SaveMode.Overwrite)
-        .option("overwriteSchema", "true").option("userMetadata", commitMetadata)
+    commit(table, () -> replacingAll(rows).option("userMetadata", commitMetadata)
         .partitionBy(partitionColumn).save(path(table)));
+  }
+
+  /** A Delta writer that replaces a table's contents and schema. */
+  private static DataFrameWriter<Row> replacingAll(Dataset<Row> rows) {
+    return rows.write().format("delta").mode(SaveMode.Overwrite)
+        .option("overwriteSchema", "true");
   }
 
   /**
