@@ -104,4 +104,16 @@ class DeltaStoreInsertAbsentTest extends SparkTestBase {
     store.insertAbsent("t", rows("a", null, "again", "b", null, "new"), List.of("k"), "d");
     assertEquals(Set.of("a/null/first", "b/null/new"), stored(store));
   }
+
+  @Test
+  void noNewRowsCommitNothing() {
+    DeltaStore store = new DeltaStore(session(), dir.resolve("empty").toString());
+    store.insertAbsent("t", rows("a", "1", "first"), List.of("k"), "d");
+    long version = io.delta.tables.DeltaTable.forPath(session(), store.path("t")).history(1)
+        .first().getLong(0);
+    store.insertAbsent("t", rows(), List.of("k"), "d");
+    assertEquals(version, io.delta.tables.DeltaTable.forPath(session(), store.path("t"))
+        .history(1).first().getLong(0));
+    assertEquals(Set.of("a/1/first"), stored(store));
+  }
 }
