@@ -169,7 +169,8 @@ public final class IngestJob {
     Dataset<Row> accepted = parsed.where(col(REASON).isNull()).drop(ActivityParser.WARNINGS);
     Dataset<Row> stored = ActivityParser.toStored(rt.runId(), rt.store().read(T_LEADS),
         // People erased by forget stay out (their stored events were erased with them).
-        IngestSuppression.activities(rt, ActivityParser.firstPerEventId(accepted), counts))
+        IngestSuppression.activities(rt,
+            ActivityParser.firstPerEventId(accepted, read - rejectedCount), counts))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
       // Distinct ids of accepted rows = first copies; one column, no sort of whole rows.

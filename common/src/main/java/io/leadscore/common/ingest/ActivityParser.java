@@ -12,8 +12,11 @@ import java.util.List;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.api.java.UDF1;
+import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.util.sketch.BloomFilter;
 
 /**
  * Turns raw activity records into typed rows with a reject reason (SPEC §2, §8.1–8.3).
@@ -146,14 +149,42 @@ public final class ActivityParser {
   /**
    * Keeps the first copy of each event_id among accepted rows: earlier landing date, then
    * earlier file, then earlier row (SPEC §8.2). Rejected rows never claim an event_id.
+   *
+   * <p>Nearly every id comes once in a batch, and ordering the copies needs the rows grouped
+   * by id: a shuffle and sort of every whole row (at L, 2M rows of a day, twice). So only the
+   * rows whose id might repeat are grouped: one pass over the ids finds the repeated ones and
+   * puts them in a bloom filter (bounded in size, however many repeat); a row whose id is
+   * not in it is the only copy, and the filter's mistakes only send a few single copies
+   * through the ordering, which keeps them.
+   *
+   * @param acceptedRows the number of accepted rows (sizes the filter)
    */
-  public static Dataset<Row> firstPerEventId(Dataset<Row> accepted) {
-    return accepted
+  public static Dataset<Row> firstPerEventId(Dataset<Row> accepted, long acceptedRows) {
+    BloomFilter repeated = accepted.groupBy(col(EVENT_ID)).count()
+        .where(col("count").gt(1))
+        .stat().bloomFilter(EVENT_ID, Math.max(acceptedRows, 1), REPEATED_ID_FALSE_POSITIVES);
+    // Spark's filter of no rows is null: no id repeats.
+    return repeated == null ? accepted : firstPerEventId(accepted, repeated);
+  }
+
+  /**
+   * {@link #firstPerEventId}, ordering the copies of the ids {@code repeated} might contain;
+   * it must contain every id that comes more than once.
+   */
+  static Dataset<Row> firstPerEventId(Dataset<Row> accepted, BloomFilter repeated) {
+    UserDefinedFunction mightRepeat = udf(
+        (UDF1<String, Boolean>) id -> id != null && repeated.mightContainString(id),
+        DataTypes.BooleanType);
+    Column mightBeACopy = mightRepeat.apply(col(EVENT_ID));
+    return accepted.where(not(mightBeACopy)).unionByName(accepted.where(mightBeACopy)
         .withColumn("_copy", row_number().over(Window.partitionBy(EVENT_ID)
             .orderBy(col(LANDING_DATE), col(SOURCE_FILE), col(RawRecords.SEQ))))
         .where(col("_copy").equalTo(1))
-        .drop("_copy");
+        .drop("_copy"));
   }
+
+  /** The share of single ids the repeated-id filter sends through the ordering by mistake. */
+  static final double REPEATED_ID_FALSE_POSITIVES = 0.01;
 
   /**
    * The stored form of accepted rows: lead_id resolved by email where only an email was given
