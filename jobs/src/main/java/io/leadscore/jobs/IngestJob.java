@@ -167,15 +167,14 @@ public final class IngestJob {
       }
     });
     Dataset<Row> accepted = parsed.where(col(REASON).isNull()).drop(ActivityParser.WARNINGS);
+    ActivityParser.FirstCopies first = timer.time("find duplicates within the batch",
+        () -> ActivityParser.firstPerEventId(accepted, read - rejectedCount));
+    long firstCount = read - rejectedCount - first.copiesDropped();
     Dataset<Row> stored = ActivityParser.toStored(rt.runId(), rt.store().read(T_LEADS),
         // People erased by forget stay out (their stored events were erased with them).
-        IngestSuppression.activities(rt,
-            ActivityParser.firstPerEventId(accepted, read - rejectedCount), counts))
+        IngestSuppression.activities(rt, first.rows(), counts))
         .persist(StorageLevel.MEMORY_AND_DISK());
     try {
-      // Distinct ids of accepted rows = first copies; one column, no sort of whole rows.
-      long firstCount = timer.time("count duplicates within the batch",
-          () -> accepted.select(EVENT_ID).distinct().count());
       // The rows this run inserts carry its run id (file statistics skip the other files);
       // counted before as well, for a runtime that ingests more than once.
       long before = rt.store().exists(T_ACTIVITIES) ? rowsOfRun(rt) : 0;

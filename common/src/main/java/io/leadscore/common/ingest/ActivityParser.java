@@ -17,6 +17,7 @@ import org.apache.spark.sql.expressions.UserDefinedFunction;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.util.sketch.BloomFilter;
+import org.apache.spark.util.sketch.IncompatibleMergeException;
 
 /**
  * Turns raw activity records into typed rows with a reject reason (SPEC §2, §8.1–8.3).
@@ -155,16 +156,40 @@ public final class ActivityParser {
    * rows whose id might repeat are grouped: one pass over the ids finds the repeated ones and
    * puts them in a bloom filter (bounded in size, however many repeat); a row whose id is
    * not in it is the only copy, and the filter's mistakes only send a few single copies
-   * through the ordering, which keeps them.
+   * through the ordering, which keeps them. The same pass counts the copies dropped, which
+   * the run's reconciliation reports.
    *
    * @param acceptedRows the number of accepted rows (sizes the filter)
    */
-  public static Dataset<Row> firstPerEventId(Dataset<Row> accepted, long acceptedRows) {
-    BloomFilter repeated = accepted.groupBy(col(EVENT_ID)).count()
+  public static FirstCopies firstPerEventId(Dataset<Row> accepted, long acceptedRows) {
+    Repeats repeats = accepted.groupBy(col(EVENT_ID)).count()
         .where(col("count").gt(1))
-        .stat().bloomFilter(EVENT_ID, Math.max(acceptedRows, 1), REPEATED_ID_FALSE_POSITIVES);
-    // Spark's filter of no rows is null: no id repeats.
-    return repeated == null ? accepted : firstPerEventId(accepted, repeated);
+        .javaRDD()
+        .treeAggregate(Repeats.none(acceptedRows), Repeats::add, Repeats::merge);
+    return repeats.copies() == 0 ? new FirstCopies(accepted, 0)
+        : new FirstCopies(firstPerEventId(accepted, repeats.ids()), repeats.copies());
+  }
+
+  /** The first copy of each event_id, and how many later copies of an id it left out. */
+  public record FirstCopies(Dataset<Row> rows, long copiesDropped) {}
+
+  /** The ids that come more than once and their copies beyond the first, as one aggregate. */
+  private record Repeats(BloomFilter ids, long copies) implements java.io.Serializable {
+    static Repeats none(long acceptedRows) {
+      return new Repeats(BloomFilter.create(Math.max(acceptedRows, 1),
+          REPEATED_ID_FALSE_POSITIVES), 0);
+    }
+
+    /** An id with its number of copies; accepted rows always have an id. */
+    Repeats add(Row idAndCount) {
+      ids.putString(idAndCount.getString(0));
+      return new Repeats(ids, copies + idAndCount.getLong(1) - 1);
+    }
+
+    /** Both filters come from {@link #none} with the same size: they always merge. */
+    Repeats merge(Repeats other) throws IncompatibleMergeException {
+      return new Repeats(ids.mergeInPlace(other.ids), copies + other.copies);
+    }
   }
 
   /**

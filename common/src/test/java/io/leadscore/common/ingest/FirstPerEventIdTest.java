@@ -57,8 +57,10 @@ class FirstPerEventIdTest extends SparkTestBase {
 
   @Test
   void theFirstCopyOfEachIdIsKept() {
-    assertEquals(Set.of("a-first", "b-first", "c", "d", "e"),
-        copies(ActivityParser.firstPerEventId(batch(), 8)));
+    ActivityParser.FirstCopies first = ActivityParser.firstPerEventId(batch(), 8);
+    assertEquals(Set.of("a-first", "b-first", "c", "d", "e"), copies(first.rows()));
+    // Two later copies of a, one of b: 8 rows = 5 first copies + 3.
+    assertEquals(3, first.copiesDropped());
   }
 
   @Test
@@ -73,7 +75,11 @@ class FirstPerEventIdTest extends SparkTestBase {
   @Test
   void aBatchWithoutRepeatsIsKeptWhole() {
     Dataset<Row> singles = batch().where("event_id NOT IN ('a', 'b')");
-    assertEquals(Set.of("c", "d", "e"), copies(ActivityParser.firstPerEventId(singles, 3)));
-    assertEquals(Set.of(), copies(ActivityParser.firstPerEventId(singles.limit(0), 0)));
+    ActivityParser.FirstCopies first = ActivityParser.firstPerEventId(singles, 3);
+    assertEquals(Set.of("c", "d", "e"), copies(first.rows()));
+    assertEquals(0, first.copiesDropped());
+    ActivityParser.FirstCopies none = ActivityParser.firstPerEventId(singles.limit(0), 0);
+    assertEquals(Set.of(), copies(none.rows()));
+    assertEquals(0, none.copiesDropped());
   }
 }
