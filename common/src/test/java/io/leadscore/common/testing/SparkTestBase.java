@@ -36,7 +36,10 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
         .set("spark.sql.adaptive.enabled", "false")
         .set("spark.sql.codegen.wholeStage", "false")
         .set("spark.sql.codegen.factoryMode", "NO_CODEGEN")
-        .set("spark.databricks.delta.snapshotPartitions", "1");
+        .set("spark.databricks.delta.snapshotPartitions", "1")
+        // VACUUM lists the table in this many tasks (Spark's default 10,000: ~30 s of empty
+        // tasks per VACUUM of a test table).
+        .set("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
     Sessions.CONTRACT.forEach(conf::set);
     Sessions.DELTA.forEach(conf::set);
     return conf;
