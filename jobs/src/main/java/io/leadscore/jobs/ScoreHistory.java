@@ -36,9 +36,7 @@ final class ScoreHistory {
     if (dates == null) {
       dates = new TreeSet<>();
       if (store.exists(table)) {
-        for (Row r : store.read(table).select(SCORE_DATE).distinct().collectAsList()) {
-          dates.add(r.getDate(0).toLocalDate());
-        }
+        store.partitionValues(table, SCORE_DATE).forEach(d -> dates.add(LocalDate.parse(d)));
       }
     }
     return new ArrayList<>(dates);

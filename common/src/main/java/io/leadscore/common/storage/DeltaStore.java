@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -121,6 +123,23 @@ public final class DeltaStore {
     DeltaLog log = DeltaLog.forTable(spark, path(table));
     return log.createDataFrame(log.getSnapshotAt(version, Option.empty(), Option.empty()),
         JavaConverters.asScalaBuffer(added).toSeq(), false, Option.empty());
+  }
+
+  /**
+   * The values of a partition column the table's files hold (each once), from Delta's file
+   * list: one Spark job over its cached state, where a scan that aggregates the column plans,
+   * lists and shuffles in three. One row per file comes to the driver: for tables with one
+   * partition per date, a few files per date.
+   */
+  public Set<String> partitionValues(String table, String column) {
+    Set<String> out = new TreeSet<>();
+    for (Row r : snapshot(table).allFiles().toDF()
+        .select(functions.col("partitionValues").getItem(column)).collectAsList()) {
+      if (!r.isNullAt(0)) {
+        out.add(r.getString(0));
+      }
+    }
+    return out;
   }
 
   /** The table's latest version. */
