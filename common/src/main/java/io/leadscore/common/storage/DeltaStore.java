@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -217,13 +216,10 @@ public final class DeltaStore {
    * <p>{@code rows} is evaluated up to four times (its count, the bloom filter, the join with
    * the stored keys, the MERGE): pass rows that are cached or cheap to recompute, or a parse
    * of the input runs four times.
-   *
-   * @return the number of rows inserted, from the commit's own metrics (no count of the
-   *     table afterwards)
    */
-  public long insertAbsent(String table, Dataset<Row> rows, List<String> key,
+  public void insertAbsent(String table, Dataset<Row> rows, List<String> key,
       String... partitionBy) {
-    return insertAbsent(table, rows, key, KEY_FILTER_FALSE_POSITIVES, partitionBy);
+    insertAbsent(table, rows, key, KEY_FILTER_FALSE_POSITIVES, partitionBy);
   }
 
   /**
@@ -234,19 +230,16 @@ public final class DeltaStore {
   static final double KEY_FILTER_FALSE_POSITIVES = 0.001;
 
   /** {@link #insertAbsent}, with the bloom filter's false-positive rate (tests raise it). */
-  long insertAbsent(String table, Dataset<Row> rows, List<String> key, double falsePositives,
+  void insertAbsent(String table, Dataset<Row> rows, List<String> key, double falsePositives,
       String... partitionBy) {
-    // Marks this call's commit, so its metrics are found whatever else committed meanwhile.
-    String marker = "leadscore insert " + UUID.randomUUID();
-    long before = exists(table) ? version(table) : -1;
     commit(table, () -> {
       if (!exists(table)) {
         byPartition(rows, partitionBy).write().format("delta").mode(SaveMode.ErrorIfExists)
-            .option("userMetadata", marker).partitionBy(partitionBy).save(path(table));
+            .partitionBy(partitionBy).save(path(table));
         return;
       }
       if (partitionBy.length != 1) {
-        mergeAbsent(table, rows, expr(keyCondition(key)), marker);
+        mergeAbsent(table, rows, expr(keyCondition(key)));
         return;
       }
       // The new keys' bloom filter lives until the MERGE has run: its join reads the target
@@ -267,49 +260,21 @@ public final class DeltaStore {
             // No stored key equal to a new one fails it: the result is the same.
             .and(mightBeNew.apply(keyHash(key, "t.")))
             .and(expr(keyCondition(key)));
-        mergeAbsent(table, rows, condition, marker);
+        mergeAbsent(table, rows, condition);
       } finally {
         newKeys.destroy();
       }
     });
-    return insertedRows(table, before, marker);
   }
 
-  /**
-   * Inserts the rows of {@code rows} that match no stored row on {@code condition}, in a
-   * commit whose {@code userMetadata} is {@code marker}.
-   */
-  private void mergeAbsent(String table, Dataset<Row> rows, Column condition, String marker) {
+  /** Inserts the rows of {@code rows} that match no stored row on {@code condition}. */
+  private void mergeAbsent(String table, Dataset<Row> rows, Column condition) {
     // Delta's MERGE itself repartitions by the partition columns before it writes
     // (spark.databricks.delta.merge.repartitionBeforeWrite.enabled).
-    withCommitMetadata(marker, () -> DeltaTable.forPath(spark, path(table)).as("t")
+    DeltaTable.forPath(spark, path(table)).as("t")
         .merge(rows.as("s"), condition)
         .whenNotMatched().insertAll()
-        .execute());
-  }
-
-  /**
-   * The rows the insert-only commit marked {@code marker}, made after version {@code before},
-   * added; 0 when it made none (nothing to insert). From the commit's operation metrics, or,
-   * where a session turned them off, the table's row count before and after it.
-   */
-  private long insertedRows(String table, long before, String marker) {
-    DeltaLog log = DeltaLog.forTable(spark, path(table));
-    for (long v = log.update(false, Option.empty(), Option.empty()).version(); v > before;
-        v--) {
-      Optional<CommitInfo> info = commitInfo(log, v);
-      if (info.isPresent() && info.get().userMetadata().isDefined()
-          && info.get().userMetadata().get().equals(marker)) {
-        Map<String, String> metrics = operationMetrics(info.get());
-        String inserted = metrics.getOrDefault("numTargetRowsInserted",
-            metrics.get("numOutputRows"));
-        if (inserted != null) {
-          return Long.parseLong(inserted);
-        }
-        return readAt(table, v).count() - (v == 0 ? 0 : readAt(table, v - 1).count());
-      }
-    }
-    return 0;
+        .execute();
   }
 
   /** The key's hash over the columns of {@code alias} ("" for unqualified columns). */
@@ -525,16 +490,11 @@ public final class DeltaStore {
   /** The operation metrics of the table's latest commit (rows inserted, updated, ...). */
   public Map<String, String> lastCommitMetrics(String table) {
     DeltaLog log = DeltaLog.forTable(spark, path(table));
-    return commitInfo(log, log.update(false, Option.empty(), Option.empty()).version())
-        .map(DeltaStore::operationMetrics).orElse(Map.of());
-  }
-
-  /** A commit's operation metrics (rows inserted, updated, ...); empty when not recorded. */
-  private static Map<String, String> operationMetrics(CommitInfo info) {
     Map<String, String> out = new LinkedHashMap<>();
-    if (info.operationMetrics().isDefined()) {
-      info.operationMetrics().get().foreach(e -> out.put(e._1(), e._2()));
-    }
+    commitInfo(log, log.update(false, Option.empty(), Option.empty()).version())
+        .flatMap(info -> info.operationMetrics().isDefined()
+            ? Optional.of(info.operationMetrics().get()) : Optional.empty())
+        .ifPresent(metrics -> metrics.foreach(e -> out.put(e._1(), e._2())));
     return out;
   }
 
