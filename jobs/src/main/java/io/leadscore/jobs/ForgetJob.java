@@ -284,7 +284,7 @@ public final class ForgetJob {
     }
     long before = store.version(table);
     store.withCommitMetadata(commitMetadata,
-        () -> DeltaTable.forPath(store.spark(), store.path(table)).delete(condition));
+        session -> DeltaTable.forPath(session, store.path(table)).delete(condition));
     long n = store.version(table) == before ? 0L : Long.parseLong(
         store.lastCommitMetrics(table).getOrDefault("numDeletedRows", "0"));
     removed.put(table, n);

@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -216,10 +218,13 @@ public final class DeltaStore {
    * <p>{@code rows} is evaluated up to four times (its count, the bloom filter, the join with
    * the stored keys, the MERGE): pass rows that are cached or cheap to recompute, or a parse
    * of the input runs four times.
+   *
+   * @return the number of rows inserted, from the commit's own metrics (no count of the
+   *     table afterwards)
    */
-  public void insertAbsent(String table, Dataset<Row> rows, List<String> key,
+  public long insertAbsent(String table, Dataset<Row> rows, List<String> key,
       String... partitionBy) {
-    insertAbsent(table, rows, key, KEY_FILTER_FALSE_POSITIVES, partitionBy);
+    return insertAbsent(table, rows, key, KEY_FILTER_FALSE_POSITIVES, partitionBy);
   }
 
   /**
@@ -230,16 +235,19 @@ public final class DeltaStore {
   static final double KEY_FILTER_FALSE_POSITIVES = 0.001;
 
   /** {@link #insertAbsent}, with the bloom filter's false-positive rate (tests raise it). */
-  void insertAbsent(String table, Dataset<Row> rows, List<String> key, double falsePositives,
+  long insertAbsent(String table, Dataset<Row> rows, List<String> key, double falsePositives,
       String... partitionBy) {
+    // Marks this call's commit, so its metrics are found whatever else committed meanwhile.
+    String marker = "leadscore insert " + UUID.randomUUID();
+    long before = exists(table) ? version(table) : -1;
     commit(table, () -> {
       if (!exists(table)) {
         byPartition(rows, partitionBy).write().format("delta").mode(SaveMode.ErrorIfExists)
-            .partitionBy(partitionBy).save(path(table));
+            .option("userMetadata", marker).partitionBy(partitionBy).save(path(table));
         return;
       }
       if (partitionBy.length != 1) {
-        mergeAbsent(table, rows, expr(keyCondition(key)));
+        mergeAbsent(table, rows, expr(keyCondition(key)), marker);
         return;
       }
       // The new keys' bloom filter lives until the MERGE has run: its join reads the target
@@ -260,21 +268,49 @@ public final class DeltaStore {
             // No stored key equal to a new one fails it: the result is the same.
             .and(mightBeNew.apply(keyHash(key, "t.")))
             .and(expr(keyCondition(key)));
-        mergeAbsent(table, rows, condition);
+        mergeAbsent(table, rows, condition, marker);
       } finally {
         newKeys.destroy();
       }
     });
+    return insertedRows(table, before, marker);
   }
 
-  /** Inserts the rows of {@code rows} that match no stored row on {@code condition}. */
-  private void mergeAbsent(String table, Dataset<Row> rows, Column condition) {
+  /**
+   * Inserts the rows of {@code rows} that match no stored row on {@code condition}, in a
+   * commit whose {@code userMetadata} is {@code marker}.
+   */
+  private void mergeAbsent(String table, Dataset<Row> rows, Column condition, String marker) {
     // Delta's MERGE itself repartitions by the partition columns before it writes
     // (spark.databricks.delta.merge.repartitionBeforeWrite.enabled).
-    DeltaTable.forPath(spark, path(table)).as("t")
+    withCommitMetadata(marker, session -> DeltaTable.forPath(session, path(table)).as("t")
         .merge(rows.as("s"), condition)
         .whenNotMatched().insertAll()
-        .execute();
+        .execute());
+  }
+
+  /**
+   * The rows the insert-only commit marked {@code marker}, made after version {@code before},
+   * added; 0 when it made none (nothing to insert). From the commit's operation metrics, or,
+   * where a session turned them off, the table's row count before and after it.
+   */
+  private long insertedRows(String table, long before, String marker) {
+    DeltaLog log = DeltaLog.forTable(spark, path(table));
+    for (long v = log.update(false, Option.empty(), Option.empty()).version(); v > before;
+        v--) {
+      Optional<CommitInfo> info = commitInfo(log, v);
+      if (info.isPresent() && info.get().userMetadata().isDefined()
+          && info.get().userMetadata().get().equals(marker)) {
+        Map<String, String> metrics = operationMetrics(info.get());
+        String inserted = metrics.getOrDefault("numTargetRowsInserted",
+            metrics.get("numOutputRows"));
+        if (inserted != null) {
+          return Long.parseLong(inserted);
+        }
+        return readAt(table, v).count() - (v == 0 ? 0 : readAt(table, v - 1).count());
+      }
+    }
+    return 0;
   }
 
   /** The key's hash over the columns of {@code alias} ("" for unqualified columns). */
@@ -371,10 +407,11 @@ public final class DeltaStore {
         return;
       }
     }
-    var merge = DeltaTable.forPath(spark, path(table)).as("t")
-        .merge(source.as("s"), keyCondition(key))
-        .withSchemaEvolution();
-    withCommitMetadata(commitMetadata, () -> {
+    Dataset<Row> changedRows = source;
+    withCommitMetadata(commitMetadata, session -> {
+      var merge = DeltaTable.forPath(session, path(table)).as("t")
+          .merge(changedRows.as("s"), keyCondition(key))
+          .withSchemaEvolution();
       if (changed.isEmpty()) {
         merge.whenNotMatched().insertAll().execute();
       } else {
@@ -387,22 +424,21 @@ public final class DeltaStore {
 
   /**
    * Runs {@code operation} with {@code commitMetadata} (when not null) as the
-   * {@code userMetadata} of the Delta commits it makes. For operations that take no write
-   * options (MERGE, DELETE): Delta reads it from this session setting, set for their commits
-   * only.
+   * {@code userMetadata} of the Delta commits it makes, for operations that take no write
+   * options (MERGE, DELETE): Delta reads it from the settings of the session the operation
+   * runs in. The operation gets a copy of this store's session (same SparkContext, cache and
+   * settings) with the metadata set, and must run its Delta operation in it: set on the
+   * shared session, the metadata of one of two operations running at once in one application
+   * went into the other's commit, or was unset before its own commit.
    */
-  public void withCommitMetadata(String commitMetadata, Runnable operation) {
-    String userMetadata = "spark.databricks.delta.commitInfo.userMetadata";
-    if (commitMetadata != null) {
-      spark.conf().set(userMetadata, commitMetadata);
+  public void withCommitMetadata(String commitMetadata, Consumer<SparkSession> operation) {
+    if (commitMetadata == null) {
+      operation.accept(spark);
+      return;
     }
-    try {
-      operation.run();
-    } finally {
-      if (commitMetadata != null) {
-        spark.conf().unset(userMetadata);
-      }
-    }
+    SparkSession own = spark.cloneSession();
+    own.conf().set("spark.databricks.delta.commitInfo.userMetadata", commitMetadata);
+    operation.accept(own);
   }
 
   /**
@@ -490,11 +526,16 @@ public final class DeltaStore {
   /** The operation metrics of the table's latest commit (rows inserted, updated, ...). */
   public Map<String, String> lastCommitMetrics(String table) {
     DeltaLog log = DeltaLog.forTable(spark, path(table));
+    return commitInfo(log, log.update(false, Option.empty(), Option.empty()).version())
+        .map(DeltaStore::operationMetrics).orElse(Map.of());
+  }
+
+  /** A commit's operation metrics (rows inserted, updated, ...); empty when not recorded. */
+  private static Map<String, String> operationMetrics(CommitInfo info) {
     Map<String, String> out = new LinkedHashMap<>();
-    commitInfo(log, log.update(false, Option.empty(), Option.empty()).version())
-        .flatMap(info -> info.operationMetrics().isDefined()
-            ? Optional.of(info.operationMetrics().get()) : Optional.empty())
-        .ifPresent(metrics -> metrics.foreach(e -> out.put(e._1(), e._2())));
+    if (info.operationMetrics().isDefined()) {
+      info.operationMetrics().get().foreach(e -> out.put(e._1(), e._2()));
+    }
     return out;
   }
 

@@ -6,6 +6,7 @@ import io.leadscore.common.testing.SparkTestBase;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -64,12 +65,12 @@ class DeltaStoreInsertAbsentTest extends SparkTestBase {
     for (int i = 0; i < stored; i++) {
       first.addAll(List.of("k" + i, String.valueOf(10 + i % 10), "first"));
     }
-    store.insertAbsent("t", rows(first.toArray(String[]::new)), List.of("k"), falsePositives,
-        "d");
+    assertEquals(2 + stored, store.insertAbsent("t", rows(first.toArray(String[]::new)),
+        List.of("k"), falsePositives, "d"), "rows the first write inserted");
     // "a" replayed under another partition is a duplicate; "b" again under its own one too;
     // "n" is new.
-    store.insertAbsent("t", rows("a", "4", "replay", "b", "2", "again", "n", "4", "new"),
-        List.of("k"), falsePositives, "d");
+    assertEquals(1, store.insertAbsent("t", rows("a", "4", "replay", "b", "2", "again", "n",
+        "4", "new"), List.of("k"), falsePositives, "d"), "rows the MERGE inserted");
     Set<String> expected = new TreeSet<>(Set.of("a/1/first", "b/2/first", "n/4/new"));
     for (int i = 0; i < stored; i++) {
       expected.add("k" + i + "/" + (10 + i % 10) + "/first");
@@ -84,9 +85,27 @@ class DeltaStoreInsertAbsentTest extends SparkTestBase {
     // The new rows' partitions and the one holding the replayed key; not the other eleven.
     assertEquals(Set.of("1", "2", "4"), partitionsRead(store));
     // A rerun of the same rows adds nothing.
-    store.insertAbsent("t", rows("a", "4", "replay", "b", "2", "again", "n", "4", "new"),
-        List.of("k"), "d");
+    assertEquals(0, store.insertAbsent("t", rows("a", "4", "replay", "b", "2", "again", "n",
+        "4", "new"), List.of("k"), "d"));
     assertEquals(23, store.read("t").count());
+  }
+
+  @Test
+  void theRowsInsertedAreCountedWithoutCommitMetricsAndWithoutAPartitionColumn() {
+    DeltaStore store = new DeltaStore(session(), dir.resolve("counted").toString());
+    assertEquals(2, store.insertAbsent("t", rows("a", "1", "x", "b", "1", "x"), List.of("k")));
+    // A session that records no operation metrics: counted from the table before and after.
+    String metrics = "spark.databricks.delta.history.metricsEnabled";
+    session().conf().set(metrics, "false");
+    try {
+      assertEquals(1, store.insertAbsent("t", rows("a", "2", "y", "c", "2", "y"),
+          List.of("k")));
+      assertEquals(Map.of(), store.lastCommitMetrics("t"), "the commit recorded no metrics");
+      assertEquals(0, store.insertAbsent("t", rows("c", "3", "z"), List.of("k")));
+    } finally {
+      session().conf().unset(metrics);
+    }
+    assertEquals(Set.of("a/1/x", "b/1/x", "c/2/y"), stored(store));
   }
 
   @Test
@@ -101,7 +120,8 @@ class DeltaStoreInsertAbsentTest extends SparkTestBase {
   void aNullPartitionValueIsReadToo() {
     DeltaStore store = new DeltaStore(session(), dir.resolve("nulls").toString());
     store.insertAbsent("t", rows("a", null, "first"), List.of("k"), "d");
-    store.insertAbsent("t", rows("a", null, "again", "b", null, "new"), List.of("k"), "d");
+    assertEquals(1, store.insertAbsent("t", rows("a", null, "again", "b", null, "new"),
+        List.of("k"), "d"));
     assertEquals(Set.of("a/null/first", "b/null/new"), stored(store));
   }
 
@@ -111,7 +131,7 @@ class DeltaStoreInsertAbsentTest extends SparkTestBase {
     store.insertAbsent("t", rows("a", "1", "first"), List.of("k"), "d");
     long version = io.delta.tables.DeltaTable.forPath(session(), store.path("t")).history(1)
         .first().getLong(0);
-    store.insertAbsent("t", rows(), List.of("k"), "d");
+    assertEquals(0, store.insertAbsent("t", rows(), List.of("k"), "d"));
     assertEquals(version, io.delta.tables.DeltaTable.forPath(session(), store.path("t"))
         .history(1).first().getLong(0));
     assertEquals(Set.of("a/1/first"), stored(store));

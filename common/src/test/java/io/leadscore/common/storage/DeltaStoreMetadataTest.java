@@ -10,6 +10,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -37,6 +41,42 @@ class DeltaStoreMetadataTest extends SparkTestBase {
       out.add(RowFactory.create(keysAndDates[i], keysAndDates[i + 1]));
     }
     return session().createDataFrame(out, SCHEMA);
+  }
+
+  @Test
+  void twoMarkedOperationsAtOnceInOneSessionEachMarkTheirOwnCommit() throws Exception {
+    DeltaStore store = new DeltaStore(session(), dir.toString());
+    store.append("a", rows("x", "1", "y", "2"), "d");
+    store.append("b", rows("x", "1", "y", "2"), "d");
+    // Both operations have their metadata in place before either commits, and the first to
+    // finish does not take the other's away.
+    CountDownLatch bothStarted = new CountDownLatch(2);
+    ExecutorService threads = Executors.newFixedThreadPool(2);
+    try {
+      List<Future<?>> runs = new ArrayList<>();
+      for (String table : List.of("a", "b")) {
+        runs.add(threads.submit(() -> store.withCommitMetadata("erased: " + table, s -> {
+          bothStarted.countDown();
+          try {
+            bothStarted.await();
+          } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+          }
+          io.delta.tables.DeltaTable.forPath(s, store.path(table)).delete("k = 'x'");
+        })));
+      }
+      for (Future<?> run : runs) {
+        run.get();
+      }
+    } finally {
+      threads.shutdown();
+    }
+    assertEquals(Optional.of(new DeltaStore.Commit(1, "erased: a")),
+        store.latestCommitWithMetadata("a", "erased:"));
+    assertEquals(Optional.of(new DeltaStore.Commit(1, "erased: b")),
+        store.latestCommitWithMetadata("b", "erased:"));
+    // The session's own settings are left as they were.
+    assertFalse(session().conf().contains("spark.databricks.delta.commitInfo.userMetadata"));
   }
 
   @Test
