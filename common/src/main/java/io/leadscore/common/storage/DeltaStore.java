@@ -436,6 +436,9 @@ public final class DeltaStore {
       operation.accept(spark);
       return;
     }
+    // cloneSession, not newSession: a new session starts from the SparkContext's settings and
+    // loses those set on this one at run time (the tests' and the jobs' per-run settings).
+    // It is private[sql] in Scala, which Java sees as public: an upgrade of Spark must keep it.
     SparkSession own = spark.cloneSession();
     own.conf().set("spark.databricks.delta.commitInfo.userMetadata", commitMetadata);
     operation.accept(own);
