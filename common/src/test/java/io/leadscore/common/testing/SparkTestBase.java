@@ -42,6 +42,7 @@ public abstract class SparkTestBase extends JavaDataFrameSuiteBase {
         .set("spark.sql.sources.parallelPartitionDiscovery.parallelism", "2");
     Sessions.CONTRACT.forEach(conf::set);
     Sessions.DELTA.forEach(conf::set);
+    ForkFreeLocalFileSystem.SPARK_CONF.forEach(conf::set);
     return conf;
   }
 
