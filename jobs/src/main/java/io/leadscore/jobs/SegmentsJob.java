@@ -122,9 +122,10 @@ public final class SegmentsJob {
     Frames frames = new Frames(rt, model, leadHistory);
     boolean email = segments.stream().anyMatch(x -> x.channel() == Segment.Channel.EMAIL);
     // Consent is a property of the lead on the date, not of a segment: worked out once.
-    Dataset<Row> frame = (email ? withConsent(rt, date, frames.on(date), timer)
-        : frames.on(date)).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> frame = (email ? withConsent(rt, date, frames.build(date), timer)
+        : frames.build(date)).persist(StorageLevel.MEMORY_AND_DISK());
     frames.keep(date, frame);
+    List<Runnable> release = new ArrayList<>();
     try {
       long leads = timer.time("read lead scores of " + date, frame::count);
       counts.put("leads_scored", leads);
@@ -166,11 +167,22 @@ public final class SegmentsJob {
       List<String> outputs = new ArrayList<>(List.of(store.path(T_SEGMENT_MEMBERS)
           + " (score_date=" + date + ")", store.path(T_SEGMENT_RUNS),
           store.path(T_SEGMENT_MEMBERSHIP)));
+      // The members of every date an export compares, read once for all segments.
+      TreeSet<LocalDate> exported = new TreeSet<>(List.of(date));
+      for (TreeSet<LocalDate> dates : runDates.values()) {
+        Optional.ofNullable(dates.lower(date)).ifPresent(exported::add);
+        Optional.ofNullable(dates.higher(date)).ifPresent(exported::add);
+      }
+      Dataset<Row> exportedMembers = store.read(T_SEGMENT_MEMBERS)
+          .where(col(SCORE_DATE).isin(exported.stream().map(Date::valueOf).toArray())
+              .and(col(Spells.SEGMENT).isin(segments.stream().map(Segment::name).toArray())))
+          .persist(StorageLevel.MEMORY_AND_DISK());
+      release.add(exportedMembers::unpersist);
       for (Segment s : segments) {
         TreeSet<LocalDate> dates = runDates.get(s.name());
         Optional<LocalDate> previous = Optional.ofNullable(dates.lower(date));
         Map<String, Long> written = timer.time("export " + s.name(), () ->
-            export(rt, frames, s, date, previous, conf));
+            export(rt, frames, exportedMembers, s, date, previous, conf));
         counts.put("segment." + s.name() + ".members", sizes.getOrDefault(s.name(), 0L));
         counts.put("segment." + s.name() + ".added", written.get("added.csv"));
         counts.put("segment." + s.name() + ".removed", written.get("removed.csv"));
@@ -180,13 +192,15 @@ public final class SegmentsJob {
           LOG.info("{}: {} was run already and follows {}: rewriting its added and removed"
               + " files", s.name(), next, date);
           timer.time("export " + s.name() + " " + next, () ->
-              export(rt, frames, s, next, Optional.of(date), conf));
+              export(rt, frames, exportedMembers, s, next, Optional.of(date), conf));
           outputs.add(folder(rt, s, next));
         }
       }
       return new JobResult("segments", date, counts, timer.seconds(), timer.elapsed(),
           outputs);
     } finally {
+      release.forEach(Runnable::run);
+      frames.release();
       frame.unpersist();
     }
   }
@@ -314,13 +328,13 @@ public final class SegmentsJob {
   /**
    * Writes a segment's three files of one date.
    *
+   * @param exportedMembers segment_members of {@code date} and {@code previous} (at least)
    * @return the records written per file
    */
-  private static Map<String, Long> export(JobRuntime rt, Frames frames, Segment s,
-      LocalDate date, Optional<LocalDate> previous, Configuration conf) {
-    DeltaStore store = rt.store();
-    Dataset<Row> all = store.read(T_SEGMENT_MEMBERS).where(col(Spells.SEGMENT)
-        .equalTo(s.name()));
+  private static Map<String, Long> export(JobRuntime rt, Frames frames,
+      Dataset<Row> exportedMembers, Segment s, LocalDate date, Optional<LocalDate> previous,
+      Configuration conf) {
+    Dataset<Row> all = exportedMembers.where(col(Spells.SEGMENT).equalTo(s.name()));
     Dataset<Row> now = all.where(col(SCORE_DATE).equalTo(lit(Date.valueOf(date))))
         .select(LEAD_ID, POSITION);
     Dataset<Row> before = previous.map(p -> all.where(col(SCORE_DATE)
@@ -374,15 +388,33 @@ public final class SegmentsJob {
       this.accountHistory = new ScoreHistory(rt.store(), T_ACCOUNT_SCORE_HISTORY);
     }
 
+    /** Frames this instance cached itself, freed by {@link #release}. */
+    private final List<Dataset<Row>> cached = new ArrayList<>();
+
     /** Uses {@code frame} (cached by the caller) for {@code date} from now on. */
     void keep(LocalDate date, Dataset<Row> frame) {
       kept.put(date, frame);
     }
 
+    /**
+     * The frame of {@code date}. One built here is cached: every segment's export of the
+     * date reads it (the previous date's, for the removed leads gone from the snapshot).
+     */
     Dataset<Row> on(LocalDate date) {
-      if (kept.containsKey(date)) {
-        return kept.get(date);
+      if (!kept.containsKey(date)) {
+        Dataset<Row> built = build(date).persist(StorageLevel.MEMORY_AND_DISK());
+        cached.add(built);
+        kept.put(date, built);
       }
+      return kept.get(date);
+    }
+
+    void release() {
+      cached.forEach(Dataset::unpersist);
+    }
+
+    /** The frame of {@code date}, read afresh. */
+    Dataset<Row> build(LocalDate date) {
       DeltaStore store = rt.store();
       Dataset<Row> accountScores;
       if (accountHistory.dates().contains(date)) {
