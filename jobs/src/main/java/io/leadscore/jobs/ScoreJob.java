@@ -124,9 +124,7 @@ public final class ScoreJob {
         return new DateChain.Scored(LeadScoring.score(model, date, new LeadScoring.Inputs(
             leads,
             accounts,
-            state.engagement(model),
-            state.lastActivity(),
-            state.optOuts(),
+            state.activity(model),
             previousStages(rt, previous))), state.release());
       } catch (RuntimeException e) {
         state.release().run();

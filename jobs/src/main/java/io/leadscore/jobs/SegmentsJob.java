@@ -453,8 +453,7 @@ public final class SegmentsJob {
     Dataset<Row> accounts = spark.createDataFrame(List.of(), ACCOUNTS);
     Dataset<Row> state = spark.createDataFrame(List.of(), EngagementCarry.SCHEMA);
     Dataset<Row> leadScores = LeadScoring.score(model, any, new LeadScoring.Inputs(leads,
-        accounts, EngagementCarry.engagement(model, state), EngagementCarry.lastActivity(state),
-        EngagementCarry.optOuts(state),
+        accounts, EngagementCarry.perLead(model, state),
         spark.createDataFrame(List.of(), LeadScoring.PREVIOUS_SCHEMA)));
     Dataset<Row> daily = DailyCounts.perSubject(DailyCounts.resolve(leads,
         spark.createDataFrame(List.of(), ACTIVITY_DAILY)));

@@ -46,9 +46,9 @@ public final class AsOfScores {
     return LeadScoring.score(model, asOf, new LeadScoring.Inputs(
         leads,
         accounts,
-        Engagement.score(model, asOf, DailyCounts.LEAD, perSubject),
-        Engagement.lastActivity(asOf, DailyCounts.LEAD, perSubject),
-        LeadScoring.optOuts(asOf, resolved),
+        LeadScoring.activity(Engagement.score(model, asOf, DailyCounts.LEAD, perSubject),
+            Engagement.lastActivity(asOf, DailyCounts.LEAD, perSubject),
+            LeadScoring.optOuts(asOf, resolved)),
         previousStages));
   }
 

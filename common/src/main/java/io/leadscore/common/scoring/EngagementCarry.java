@@ -244,23 +244,22 @@ public final class EngagementCarry {
         .where(col(DailyCounts.SUBJECT_KIND).equalTo(DailyCounts.LEAD));
   }
 
+  /**
+   * {@link LeadScoring.Inputs#activity} from state rows, in one pass over them: each lead's
+   * engagement ({@link #engagement}), latest activity date ({@link Engagement#lastActivity})
+   * and latest opt-out ({@link LeadScoring#optOuts}), as the state carries them.
+   */
+  public static Dataset<Row> perLead(Model model, Dataset<Row> state) {
+    return Engagement.fromSums(model, state.select(col(DailyCounts.SUBJECT_ID).as(LEAD_ID),
+        col(Engagement.SUMS), col(LAST_EVENT_DATE).as(Engagement.LAST_ACTIVITY),
+        col(LAST_OCCURRED_AT).as(LeadScoring.LAST_OPT_OUT)));
+  }
+
   /** Engagement of the state's leads ({@link Engagement#fromSums}): subject_id, raw, map. */
   public static Dataset<Row> engagement(Model model, Dataset<Row> state) {
     return Engagement.fromSums(model, state.select(DailyCounts.SUBJECT_ID, Engagement.SUMS));
   }
 
-  /** Each lead's latest activity date, as {@link Engagement#lastActivity} gives it. */
-  public static Dataset<Row> lastActivity(Dataset<Row> state) {
-    return state.where(col(LAST_EVENT_DATE).isNotNull())
-        .select(col(DailyCounts.SUBJECT_ID), col(LAST_EVENT_DATE).as(Engagement.LAST_ACTIVITY));
-  }
-
-  /** Each lead's latest opt-out, as {@link LeadScoring#optOuts} gives it. */
-  public static Dataset<Row> optOuts(Dataset<Row> state) {
-    return state.where(col(LAST_OCCURRED_AT).isNotNull())
-        .select(col(DailyCounts.SUBJECT_ID).as(LEAD_ID),
-            col(LAST_OCCURRED_AT).as(LeadScoring.LAST_OPT_OUT));
-  }
 
   /**
    * Per-rule sums, latest activity dates and opt-outs (rows with some of the columns

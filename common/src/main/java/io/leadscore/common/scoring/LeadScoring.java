@@ -41,11 +41,28 @@ public final class LeadScoring {
   public record Inputs(
       Dataset<Row> leads,
       Dataset<Row> accounts,
-      Dataset<Row> engagement,
-      Dataset<Row> lastActivity,
-      Dataset<Row> optOuts,
+      /**
+       * At most one row per lead that has activity: lead_id, {@link Engagement#RAW} and
+       * {@link Engagement#CONTRIBUTIONS}, {@link Engagement#LAST_ACTIVITY} and
+       * {@link #LAST_OPT_OUT} (null where the lead has none), as {@link #activity} gathers
+       * them; one row per lead so that scoring joins it once.
+       */
+      Dataset<Row> activity,
       /** lead_id, previous_stage, previous_stage_since: the latest scored date before D. */
       Dataset<Row> previousStages) {}
+
+  /**
+   * {@link Inputs#activity} from its three parts, each at most one row per lead: engagement
+   * (subject_id, raw, contributions), the latest activity date (subject_id, last_activity)
+   * and the latest opt-out ({@link #optOuts}).
+   */
+  public static Dataset<Row> activity(Dataset<Row> engagement, Dataset<Row> lastActivity,
+      Dataset<Row> optOuts) {
+    return engagement.withColumnRenamed(DailyCounts.SUBJECT_ID, LEAD_ID)
+        .join(lastActivity.withColumnRenamed(DailyCounts.SUBJECT_ID, LEAD_ID), LEAD_ID,
+            "full_outer")
+        .join(optOuts, LEAD_ID, "full_outer");
+  }
 
   /**
    * The latest opt-out (unsubscribe or bounce) per resolved lead on or before {@code asOf},
@@ -91,10 +108,7 @@ public final class LeadScoring {
   public static Dataset<Row> score(Model model, LocalDate asOf, Inputs in) {
     Column date = lit(asOf.toString()).cast("date");
     Dataset<Row> rows = profiles(model, in.leads(), in.accounts())
-        .join(in.engagement().withColumnRenamed(DailyCounts.SUBJECT_ID, LEAD_ID), LEAD_ID, "left")
-        .join(in.lastActivity().withColumnRenamed(DailyCounts.SUBJECT_ID, LEAD_ID), LEAD_ID,
-            "left")
-        .join(in.optOuts(), LEAD_ID, "left")
+        .join(in.activity(), LEAD_ID, "left")
         .join(in.previousStages(), LEAD_ID, "left");
 
     // Fit: the sum of matching rules' points.

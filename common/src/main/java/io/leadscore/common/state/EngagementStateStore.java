@@ -8,6 +8,7 @@ import io.leadscore.common.config.Model;
 import io.leadscore.common.scoring.CarryPlan;
 import io.leadscore.common.scoring.DailyCounts;
 import io.leadscore.common.scoring.EngagementCarry;
+import io.leadscore.common.scoring.LeadScoring;
 import io.leadscore.common.scoring.Fingerprints;
 import io.leadscore.common.state.CommitMetadata.TableVersion;
 import io.leadscore.common.storage.DeltaChanges;
@@ -114,16 +115,9 @@ public final class EngagementStateStore {
       return !stats.mode().equals("window");
     }
 
-    public Dataset<Row> engagement(Model model) {
-      return EngagementCarry.engagement(model, rows);
-    }
-
-    public Dataset<Row> lastActivity() {
-      return EngagementCarry.lastActivity(rows);
-    }
-
-    public Dataset<Row> optOuts() {
-      return EngagementCarry.optOuts(rows);
+    /** {@link LeadScoring.Inputs#activity}: one pass over the rows. */
+    public Dataset<Row> activity(Model model) {
+      return EngagementCarry.perLead(model, rows);
     }
   }
 

@@ -96,9 +96,9 @@ class AccountScoringTest extends SparkTestBase {
     Dataset<Row> daily = DailyCounts.perSubject(resolved);
     Dataset<Row> leadScores = LeadScoring.score(model, D, new LeadScoring.Inputs(
         leads, accounts,
-        Engagement.score(model, D, DailyCounts.LEAD, daily),
-        Engagement.lastActivity(D, DailyCounts.LEAD, daily),
-        LeadScoring.optOuts(D, resolved),
+        LeadScoring.activity(Engagement.score(model, D, DailyCounts.LEAD, daily),
+            Engagement.lastActivity(D, DailyCounts.LEAD, daily),
+            LeadScoring.optOuts(D, resolved)),
         spark.createDataFrame(List.of(), LeadScoring.PREVIOUS_SCHEMA)));
     Dataset<Row> result = AccountScoring.score(model, D, new AccountScoring.Inputs(
         accounts, leadScores, Engagement.score(model, D, DailyCounts.ACCOUNT, daily)));

@@ -102,9 +102,9 @@ class LeadScoringTest extends SparkTestBase {
     Dataset<Row> daily = DailyCounts.perSubject(resolved);
     Dataset<Row> result = LeadScoring.score(model, D, new LeadScoring.Inputs(
         leads, accounts(spark),
-        Engagement.score(model, D, DailyCounts.LEAD, daily),
-        Engagement.lastActivity(D, DailyCounts.LEAD, daily),
-        LeadScoring.optOuts(D, resolved),
+        LeadScoring.activity(Engagement.score(model, D, DailyCounts.LEAD, daily),
+            Engagement.lastActivity(D, DailyCounts.LEAD, daily),
+            LeadScoring.optOuts(D, resolved)),
         spark.createDataFrame(List.of(), LeadScoring.PREVIOUS_SCHEMA)));
     Map<String, Row> byLead = new HashMap<>();
     for (Row r : result.collectAsList()) {
