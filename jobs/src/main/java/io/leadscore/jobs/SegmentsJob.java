@@ -380,6 +380,8 @@ public final class SegmentsJob {
     private final ScoreHistory leadHistory;
     private final ScoreHistory accountHistory;
     private final Map<LocalDate, Dataset<Row>> kept = new HashMap<>();
+    /** Frames this instance cached itself, freed by {@link #release}. */
+    private final List<Dataset<Row>> cached = new ArrayList<>();
 
     Frames(JobRuntime rt, Model model, ScoreHistory leadHistory) {
       this.rt = rt;
@@ -387,9 +389,6 @@ public final class SegmentsJob {
       this.leadHistory = leadHistory;
       this.accountHistory = new ScoreHistory(rt.store(), T_ACCOUNT_SCORE_HISTORY);
     }
-
-    /** Frames this instance cached itself, freed by {@link #release}. */
-    private final List<Dataset<Row>> cached = new ArrayList<>();
 
     /** Uses {@code frame} (cached by the caller) for {@code date} from now on. */
     void keep(LocalDate date, Dataset<Row> frame) {

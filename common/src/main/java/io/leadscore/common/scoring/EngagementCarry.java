@@ -260,7 +260,6 @@ public final class EngagementCarry {
     return Engagement.fromSums(model, state.select(DailyCounts.SUBJECT_ID, Engagement.SUMS));
   }
 
-
   /**
    * Per-rule sums, latest activity dates and opt-outs (rows with some of the columns
    * subject_id, rule, decayed_count, days, last_event_date, last_occurred_at) gathered into

@@ -199,4 +199,38 @@ class EngagementCarryTest extends SparkTestBase {
     Row engagement = EngagementCarry.engagement(model, carried).first();
     assertEquals(2 * expected, engagement.getDouble(1), 1e-6);
   }
+
+  @Test
+  void perLeadGathersEngagementLatestActivityAndOptOutIntoOneRowPerLead() {
+    Timestamp optOut = Timestamp.valueOf("2026-10-30 08:00:00");
+    List<Row> state = List.of(
+        // 1.5 decayed opens at 2 points: 3.0, under the cap of 5; no opt-out.
+        RowFactory.create("L1", Map.of("open", RowFactory.create(1.5, 2L)), Date.valueOf(S),
+            null),
+        // 4 decayed opens: 8.0, capped at 5; an opt-out as well.
+        RowFactory.create("L2", Map.of("open", RowFactory.create(4.0, 3L)),
+            Date.valueOf(S.minusDays(2)), optOut),
+        // An opt-out only (email-only activity leaves no sums and no activity date).
+        RowFactory.create("L3", null, null, optOut));
+    Map<String, Row> byLead = new HashMap<>();
+    for (Row r : EngagementCarry.perLead(model(),
+        session().createDataFrame(state, EngagementCarry.SCHEMA)).collectAsList()) {
+      assertNull(byLead.put(r.getAs(LEAD_ID), r), "one row per lead");
+    }
+    assertEquals(Set.of("L1", "L2", "L3"), byLead.keySet());
+    Row l1 = byLead.get("L1");
+    assertEquals(3.0, l1.<Double>getAs(Engagement.RAW), EPS);
+    assertEquals(Map.of("open", 3.0), l1.getJavaMap(l1.fieldIndex(Engagement.CONTRIBUTIONS)));
+    assertEquals(Date.valueOf(S), l1.getAs(Engagement.LAST_ACTIVITY));
+    assertNull(l1.getAs(LeadScoring.LAST_OPT_OUT));
+    Row l2 = byLead.get("L2");
+    assertEquals(5.0, l2.<Double>getAs(Engagement.RAW), EPS);
+    assertEquals(Date.valueOf(S.minusDays(2)), l2.getAs(Engagement.LAST_ACTIVITY));
+    assertEquals(optOut, l2.getAs(LeadScoring.LAST_OPT_OUT));
+    Row l3 = byLead.get("L3");
+    assertNull(l3.getAs(Engagement.RAW));
+    assertNull(l3.getAs(Engagement.CONTRIBUTIONS));
+    assertNull(l3.getAs(Engagement.LAST_ACTIVITY));
+    assertEquals(optOut, l3.getAs(LeadScoring.LAST_OPT_OUT));
+  }
 }
