@@ -7,6 +7,7 @@ import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.ChecksumFs;
@@ -35,7 +36,7 @@ import org.apache.hadoop.fs.permission.FsPermission;
 public class ForkFreeLocalFileSystem extends LocalFileSystem {
 
   /** Settings that make a session use it. */
-  public static final java.util.Map<String, String> SPARK_CONF = java.util.Map.of(
+  public static final Map<String, String> SPARK_CONF = Map.of(
       "spark.hadoop.fs.file.impl", ForkFreeLocalFileSystem.class.getName(),
       "spark.hadoop.fs.AbstractFileSystem.file.impl", Fs.class.getName());
 
